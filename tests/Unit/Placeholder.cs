@@ -1,0 +1,1 @@
+namespace TcpReplay.Engine.Tests;
