@@ -1,0 +1,45 @@
+# TcpReplay: `make test` and `make demo` install what they need (apt, pwsh as a dotnet local tool, Pester).
+SHELL := /bin/bash
+CONFIG ?= Release
+MODULE_DIR := out/TcpReplay
+PWSH := dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive
+
+.PHONY: all deps build module lint unit pester test demo bench clean
+
+all: module
+
+deps:
+	./build/install-deps.sh
+
+build: deps
+	dotnet build TcpReplay.sln -c $(CONFIG) --no-restore -v q -nologo
+
+# The module folder: the cmdlet assembly, the engine and its dependencies, the manifest, views and MAML help.
+module: build
+	rm -rf $(MODULE_DIR)
+	dotnet publish src/TcpReplay.PowerShell/TcpReplay.PowerShell.csproj -c $(CONFIG) --no-build -o $(MODULE_DIR) -v q -nologo
+	$(PWSH) -File build/New-ModuleHelp.ps1 -ModulePath $(MODULE_DIR)/TcpReplay.psd1 \
+		-HelpSource src/TcpReplay.PowerShell/Help -OutputFile $(MODULE_DIR)/en-US/TcpReplay.PowerShell.dll-Help.xml
+
+lint: deps
+	dotnet format TcpReplay.sln --verify-no-changes --no-restore
+
+unit: build
+	dotnet test tests/Unit/TcpReplay.Engine.Tests.csproj -c $(CONFIG) --no-build
+
+pester: module
+	$(PWSH) -File tests/run-pester.ps1 -ResultFile out/pester.json
+
+# Every check, closing with one line "N passed, N failed".
+test: module
+	./build/run-tests.sh
+
+demo: module
+	$(PWSH) -File examples/demo.ps1
+
+bench: deps
+	dotnet run -c Release --project bench/TcpReplay.Bench.csproj -- --filter '*'
+
+clean:
+	rm -rf out
+	dotnet clean TcpReplay.sln -v q -nologo
