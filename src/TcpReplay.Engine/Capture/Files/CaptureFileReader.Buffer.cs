@@ -65,8 +65,7 @@ public sealed partial class CaptureFileReader
 
     /// <summary>
     /// Moves past <paramref name="count"/> bytes without keeping them, seeking when the stream can.
-    /// False if the input is known to end first; a seek past the end is only noticed by the next
-    /// <see cref="Ensure"/>.
+    /// False if the input ends first.
     /// </summary>
     private bool Skip(long count)
     {
@@ -89,6 +88,16 @@ public sealed partial class CaptureFileReader
 
         if (_stream.CanSeek)
         {
+            // A length field may point far past the end; some streams (MemoryStream) refuse such a seek.
+            long remaining = Math.Max(0, _stream.Length - _stream.Position);
+            if (count > remaining)
+            {
+                _stream.Seek(remaining, SeekOrigin.Current);
+                _bufferOffset += remaining;
+                _endOfStream = true;
+                return false;
+            }
+
             _stream.Seek(count, SeekOrigin.Current);
             _bufferOffset += count;
             return true;
