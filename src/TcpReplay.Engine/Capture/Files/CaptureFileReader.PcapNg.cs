@@ -16,7 +16,7 @@ public sealed partial class CaptureFileReader
     // A Simple Packet Block has no timestamp; it inherits the previous record's.
     private long _lastTimestamp;
 
-    private void ReadPcapNgFirstSection() => ReadSectionHeader(0);
+    private void ReadPcapNgFirstSection() => _ = ReadSectionHeader(0);
 
     private bool TryReadPcapNgRecord(out CaptureRecord record)
     {

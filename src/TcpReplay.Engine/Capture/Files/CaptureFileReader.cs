@@ -30,7 +30,8 @@ public sealed partial class CaptureFileReader : IDisposable
     /// <summary>
     /// The largest captured length accepted for one record (256 KiB, libpcap's and Wireshark's limit
     /// for Ethernet). A record claiming more is reported as <see cref="CaptureFileErrorKind.Corrupt"/>,
-    /// whatever snap length the file declares.
+    /// whatever snap length the file declares; a record longer than its snap length but within this
+    /// limit is returned whole, as libpcap does.
     /// </summary>
     public const int MaxCapturedLength = 256 * 1024;
 
@@ -80,7 +81,7 @@ public sealed partial class CaptureFileReader : IDisposable
     /// <summary>Offset of the next unread byte, for progress.</summary>
     public long Position => _bufferOffset + _start;
 
-    /// <summary>Bytes from the stream's position at open to its end, when the stream can seek; null otherwise.</summary>
+    /// <summary>Bytes from the stream's position to its end, taken at open, when the stream can seek; null otherwise.</summary>
     public long? Length { get; }
 
     /// <summary>Number of records returned by <see cref="TryReadNext"/> so far.</summary>
