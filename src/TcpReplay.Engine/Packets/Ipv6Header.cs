@@ -9,7 +9,8 @@ namespace TcpReplay.Engine.Packets;
 /// </summary>
 /// <remarks>
 /// The view covers min(40 + <see cref="PayloadLength"/>, captured length) bytes. Jumbograms (payload
-/// length 0 with a Jumbo Payload option, RFC 2675) are not supported: their upper layer appears empty.
+/// length 0 with a Jumbo Payload option, RFC 2675) are not supported: their Hop-by-Hop header lies past
+/// the declared length, so they parse as <see cref="PacketParseStatus.BadExtensionHeader"/>.
 /// A <c>default</c> value has no bytes; create views with <see cref="TryParse"/> only.
 /// </remarks>
 public readonly ref partial struct Ipv6Header

@@ -97,7 +97,7 @@ public class Ipv6HeaderTests
     [InlineData(IpProtocolNumbers.NoNextHeader)]
     [InlineData(IpProtocolNumbers.Udp)]
     [InlineData((byte)135)] // Mobility: not walked
-    public void TheWalkStopsAtAnHeaderItDoesNotSkip(byte stop)
+    public void TheWalkStopsAtAHeaderItDoesNotSkip(byte stop)
     {
         byte[] bytes = WithExtensions(RandomTcpPackets.Ipv6(new Random(64), maxPayload: 10), (HopByHopType, HopByHop(8)));
         bytes[40] = stop;
@@ -166,6 +166,16 @@ public class Ipv6HeaderTests
 
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(4), 4);
         Assert.Equal(PacketParseStatus.BadExtensionHeader, Ipv6Header.TryParse(bytes, out _));
+    }
+
+    [Fact]
+    public void AJumbogramIsBadExtensionHeader()
+    {
+        // RFC 2675: payload length 0 and the real length in a Hop-by-Hop option, which is not supported.
+        byte[] bytes = WithExtensions(RandomTcpPackets.Ipv6(new Random(72), maxPayload: 10), (HopByHopType, HopByHop(8)));
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(4), 0);
+
+        Assert.Equal(PacketParseStatus.BadExtensionHeader, TcpPacket.TryParseIp(bytes, out _));
     }
 
     public static TheoryData<int> CutPointsOfAChainedPacket()
