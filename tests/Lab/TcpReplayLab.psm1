@@ -504,7 +504,8 @@ function Invoke-LabCommand {
     .PARAMETER Raw
         Write standard output as one string instead of lines.
     .PARAMETER PassThru
-        Write an object with ExitCode, StandardOutput and StandardError instead of the output.
+        Write an object with ExitCode, StandardOutput, StandardError and TimedOut instead of the output
+        (a non-zero exit still throws unless -IgnoreExitCode is given too).
     .EXAMPLE
         Invoke-LabCommand $lab -HostName client -Command 'curl -sS --max-time 5 http://198.18.0.20:8080/'
     #>

@@ -36,7 +36,6 @@ import struct
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait as wait_futures
 
 LAB_NETWORK = ipaddress.ip_network("198.18.0.0/15")
 DEFAULT_PATHS = "/,/,/,/static/4k.bin,/static/64k.bin"
@@ -195,14 +194,14 @@ def run_connection(a, plan, deadline, stop, record, holding):
     sock = None
     try:
         if deadline.expired() or stop.is_set():
-            raise TimeoutError("deadline reached before the connection started")
+            raise TimeoutError("stopped (deadline or signal) before the connection started")
         sock = socket.create_connection((a.server, a.port), timeout=min(a.timeout, deadline.remaining()))
         record["port"] = sock.getsockname()[1]
         buf = b""
         last = len(plan["paths"]) - 1
         for i, path in enumerate(plan["paths"]):
             if stop.is_set():
-                raise TimeoutError("stopped by the deadline")
+                raise TimeoutError("stopped (deadline or signal) between requests")
             close = i == last and plan["server_closes"]
             request = (f"GET {path} HTTP/1.1\r\nHost: {a.server}:{a.port}\r\n"
                        f"User-Agent: tcpreplay-lab/1\r\n"
@@ -303,20 +302,44 @@ def main(argv):
                 "outcome": "not-started", "requests": 0, "responses_ok": 0, "responses_other": 0,
                 "error": None} for p in plans]
     holding = []  # list.append is atomic under the GIL
-    pool = ThreadPoolExecutor(max_workers=min(a.concurrency, a.connections))
-    futures = [pool.submit(run_connection, a, p, deadline, stop, r, holding) for p, r in zip(plans, records)]
+    # A fixed set of worker threads takes the next planned connection in turn: nothing is queued
+    # ahead, so a deadline or a signal stops the work at once, whatever --connections is.
+    lock = threading.Lock()
+    state = {"next": 0, "running": 0, "finished": 0}
+    all_done = threading.Event()
+
+    def worker():
+        while not stop.is_set() and not deadline.expired():
+            with lock:
+                i = state["next"]
+                if i >= len(plans):
+                    return
+                state["next"] += 1
+                state["running"] += 1
+            try:
+                run_connection(a, plans[i], deadline, stop, records[i], holding)
+            finally:
+                with lock:
+                    state["running"] -= 1
+                    state["finished"] += 1
+                    if state["finished"] == len(plans):
+                        all_done.set()
+
+    workers = [threading.Thread(target=worker, name=f"conn-{k}", daemon=True)
+               for k in range(min(a.concurrency, a.connections))]
+    for t in workers:
+        t.start()
     # Short slices, so that a signal during the work phase is acted on promptly.
-    pending = set(futures)
-    while pending and not stop.is_set() and not deadline.expired():
-        _, pending = wait_futures(pending, timeout=min(0.2, max(0.0, deadline.remaining())))
-    deadline_exceeded = bool(pending) and not release.is_set()
-    if pending:
+    while not all_done.is_set() and not stop.is_set() and not deadline.expired():
+        all_done.wait(timeout=min(0.2, max(0.0, deadline.remaining())))
+    unfinished = not all_done.is_set()
+    deadline_exceeded = unfinished and not release.is_set()
+    if unfinished:
         stop.set()
-        for f in pending:
-            f.cancel()
-        # Running workers see `stop` or their socket timeout (capped by the deadline) soon.
-        wait_futures(futures, timeout=a.timeout + 1)
-    pool.shutdown(wait=False, cancel_futures=True)
+    # Running connections see `stop` between requests, or their socket timeout (capped by the deadline).
+    settle = Deadline(a.timeout + 1)
+    for t in workers:
+        t.join(timeout=max(0.0, settle.remaining()))
     interrupted = release.is_set()
 
     holding_summary = summarize("holding", a, records, started, deadline_exceeded)
