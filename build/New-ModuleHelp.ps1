@@ -13,8 +13,8 @@ param(
     [Parameter(Mandatory)] [string] $OutputFile
 )
 $ErrorActionPreference = 'Stop'
-$module = Import-Module -Name $ModulePath -PassThru -Force
-$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+$module = Import-Module -Name (Resolve-Path -Path $ModulePath).Path -PassThru -Force
+$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters + 'ProgressAction'
 $maml = 'http://schemas.microsoft.com/maml/2004/10'
 $cmd = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
@@ -33,7 +33,7 @@ function Write-Paras([string] $text) {
 
 function Write-Parameter($parameter, $attribute, [string] $text, [bool] $inSyntax) {
     $w.WriteStartElement('command', 'parameter', $cmd)
-    $w.WriteAttributeString('required', $attribute.Mandatory.ToString().ToLower())
+    $w.WriteAttributeString('required', $attribute.IsMandatory.ToString().ToLower())
     $w.WriteAttributeString('variableLength', $parameter.ParameterType.IsArray.ToString().ToLower())
     $globbing = [bool]($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
     $w.WriteAttributeString('globbing', $globbing.ToString().ToLower())

@@ -10,6 +10,7 @@ public class CaptureConnectionAnalyzerTests
 {
     private static readonly IPAddress Client = IPAddress.Parse("198.18.0.10");
     private static readonly IPAddress Server = IPAddress.Parse("198.18.0.20");
+    private static readonly PhysicalAddress Mac = PhysicalAddress.Parse("02-00-00-00-00-01");
     private const long Second = 1_000_000_000;
     private const long Start = 1_700_000_000 * Second;
 
@@ -137,7 +138,7 @@ public class CaptureConnectionAnalyzerTests
     [Fact]
     public void NonTcpPacketsAreIgnoredAndMalformedOnesCountedWithoutStoppingTheRest()
     {
-        var udp = new EthernetPacket(PhysicalAddress.None, PhysicalAddress.None, EthernetType.IPv4)
+        var udp = new EthernetPacket(Mac, Mac, EthernetType.IPv4)
         {
             PayloadPacket = new IPv4Packet(Client, Server) { PayloadPacket = new UdpPacket(53, 53) },
         };
@@ -182,7 +183,7 @@ public class CaptureConnectionAnalyzerTests
             ? new IPv6Packet(source, destination)
             : new IPv4Packet(source, destination);
         ip.PayloadPacket = tcp;
-        var ethernet = new EthernetPacket(PhysicalAddress.None, PhysicalAddress.None,
+        var ethernet = new EthernetPacket(Mac, Mac,
             ip is IPv6Packet ? EthernetType.IPv6 : EthernetType.IPv4) { PayloadPacket = ip };
         ethernet.UpdateCalculatedValues();
         return ethernet.Bytes;
