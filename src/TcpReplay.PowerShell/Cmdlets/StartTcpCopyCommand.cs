@@ -1,0 +1,240 @@
+using System.Management.Automation;
+using System.Net;
+using TcpReplay.Engine;
+using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Diagnostics;
+using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Sessions;
+using TcpReplay.PowerShell.Sessions;
+
+namespace TcpReplay.PowerShell.Cmdlets;
+
+/// <summary>Starts copying live client traffic of a port to a target, through one or more intercepts.</summary>
+[Cmdlet(VerbsLifecycle.Start, "TcpCopy", DefaultParameterSetName = TransferSet)]
+[OutputType(typeof(TcpCopySession))]
+public sealed class StartTcpCopyCommand : PSCmdlet
+{
+    private const string TransferSet = "Transfer";
+    private const string StructuredSet = "Structured";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = TransferSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Transfer { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = StructuredSet)]
+    [ValidateRange(1, 65535)]
+    public int OnlinePort { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = StructuredSet)]
+    [ValidateNotNull]
+    public IPAddress TargetAddress { get; set; } = IPAddress.None;
+
+    [Parameter(ParameterSetName = StructuredSet)]
+    [ValidateRange(1, 65535)]
+    public int TargetPort { get; set; }
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] InterceptServer { get; set; } = [];
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] FakeClientAddress { get; set; } = [];
+
+    [Parameter]
+    public CaptureMode CaptureMode { get; set; } = CaptureMode.Auto;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Interface { get; set; } = "any";
+
+    [Parameter]
+    public SendMode SendMode { get; set; } = SendMode.RawSocket;
+
+    [Parameter]
+    public PacingMode Pacing { get; set; } = PacingMode.WaitResponse;
+
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public double IdleTimeoutSeconds { get; set; } = 120;
+
+    [Parameter]
+    [ValidateRange(0.1, 3600)]
+    public double DrainTimeoutSeconds { get; set; } = 3;
+
+    [Parameter]
+    [ValidateRange(16, 10_000_000)]
+    public int MaxConnections { get; set; } = 65536;
+
+    [Parameter]
+    public string? Name { get; set; }
+
+    /// <summary>Starts even when a fake network overlaps the online or target subnet (with a warning per fake address that answers ARP).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var transfers = ParseTransfers();
+        var fakeNetworks = ParseFakeNetworks();
+        var servers = ParseInterceptServers();
+        foreach (var check in new[]
+                 {
+                     Preflight.CheckPrivileges("Start-TcpCopy"),
+                     CaptureMode != CaptureMode.RawSocket || SendMode == SendMode.Pcap ? Preflight.CheckLibPcap("Start-TcpCopy") : null,
+                     Preflight.CheckInterface(Interface),
+                 })
+        {
+            if (check is not null)
+            {
+                ThrowTerminatingError(check);
+            }
+        }
+
+        var warnings = new List<string>();
+        var bystanders = CheckFakeAddresses(fakeNetworks, transfers, warnings);
+        var options = new LiveCopyOptions
+        {
+            Copy = new CopyEngineOptions
+            {
+                Transfers = transfers,
+                FakeClientNetworks = fakeNetworks,
+                Pacing = Pacing,
+                IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+                DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
+                MaxConnections = MaxConnections,
+                BystanderAddresses = bystanders,
+            },
+            InterceptServers = servers,
+            CaptureMode = CaptureMode,
+            Interface = Interface,
+            SendMode = SendMode,
+        };
+
+        var copy = new LiveCopy(options);
+        try
+        {
+            copy.Start();
+        }
+        catch (CaptureException exception)
+        {
+            ThrowTerminatingError(CaptureErrors.From(exception, Interface));
+        }
+
+        var session = new TcpCopySession(copy, MyInvocation.Line, Name, options, warnings);
+        session.MarkRunning();
+        JobRepository.Add(session);
+        SessionRegistry<TcpCopySession>.Add(session);
+        if (!copy.InterceptConnected)
+        {
+            WriteVerbose($"No intercept is up yet at {string.Join(", ", servers)}; the copier retries with backoff and copies connections opened once one is up.");
+        }
+
+        WriteObject(session);
+    }
+
+    private List<Transfer> ParseTransfers()
+    {
+        if (ParameterSetName == StructuredSet)
+        {
+            if (TargetAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                ThrowTerminatingError(ErrorRecords.Create($"{TargetAddress} is not an IPv4 address.", "InvalidTransfer", ErrorCategory.InvalidArgument, TargetAddress,
+                    "Give the target's IPv4 address."));
+            }
+
+            var port = (ushort)(TargetPort == 0 ? OnlinePort : TargetPort);
+            return [new Transfer(0, (ushort)OnlinePort, Addresses.FromIPAddress(TargetAddress), port)];
+        }
+
+        var result = new List<Transfer>();
+        foreach (var text in Transfer.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!Engine.Sessions.Transfer.TryParse(text, out var transfer, out var error))
+            {
+                ThrowTerminatingError(ErrorRecords.Create($"Invalid transfer: {error}.", "InvalidTransfer", ErrorCategory.InvalidArgument, text,
+                    "Write each transfer as '[onlineIP:]port-targetIP:targetPort', for example '8080-198.18.0.30:8080'."));
+            }
+
+            result.Add(transfer!);
+        }
+
+        return result;
+    }
+
+    private List<IPv4Network> ParseFakeNetworks()
+    {
+        var result = new List<IPv4Network>();
+        foreach (var text in FakeClientAddress)
+        {
+            if (!IPv4Network.TryParse(text, out var network))
+            {
+                ThrowTerminatingError(ErrorRecords.Create($"'{text}' is not an IPv4 address or network.", "InvalidFakeClientAddress", ErrorCategory.InvalidArgument, text,
+                    "Give an address or a network in CIDR form, for example 198.19.0.0/24, that the target routes via the assistant."));
+            }
+
+            result.Add(network);
+        }
+
+        return result;
+    }
+
+    private List<IPEndPoint> ParseInterceptServers()
+    {
+        var result = new List<IPEndPoint>();
+        foreach (var text in InterceptServer)
+        {
+            var ok = IPEndPoint.TryParse(text, out var endpoint) && endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+            if (!ok)
+            {
+                ThrowTerminatingError(ErrorRecords.Create($"'{text}' is not an intercept address.", "InvalidInterceptServer", ErrorCategory.InvalidArgument, text,
+                    $"Give the assistant's IPv4 address, optionally with the port: 198.18.0.40 or 198.18.0.40:{ChannelProtocol.DefaultPort}."));
+            }
+
+            if (endpoint!.Port == 0)
+            {
+                endpoint.Port = ChannelProtocol.DefaultPort;
+            }
+
+            result.Add(endpoint);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A fake network inside a subnet the copy depends on is refused unless -Force; with -Force each fake address that
+    /// answers ARP is named in a warning, and its connections are explained as bystander resets.
+    /// </summary>
+    private HashSet<uint> CheckFakeAddresses(List<IPv4Network> fakeNetworks, List<Transfer> transfers, List<string> warnings)
+    {
+        var findings = FakeAddressCheck.Evaluate(fakeNetworks, transfers.Select(t => t.TargetAddress));
+        if (findings.Count == 0)
+        {
+            return [];
+        }
+
+        var first = findings[0];
+        var (errorId, why) = first.Conflict == FakeAddressConflict.InTargetSubnet
+            ? ("FakeAddressInTargetSubnet", $"the target's own segment {first.LocalNetwork} (on {first.Interface}): the target reaches those addresses on-link, so a real host there answers its SYN-ACK with RST")
+            : ("FakeAddressInOnlineSubnet", $"the online host's network {first.LocalNetwork} (on {first.Interface}): the fake clients would collide with real hosts of that network");
+        var fix = $"Use a fake network that no host uses, for example 198.19.0.0/24, routed on the target via the assistant (Set-TargetRoute); " +
+                  $"or, if you must use {first.FakeNetwork}, add a host route for it on the target via the assistant and run again with -Force.";
+        if (!Force)
+        {
+            ThrowTerminatingError(ErrorRecords.Create($"The fake client network {first.FakeNetwork} lies in {why}.", errorId, ErrorCategory.InvalidArgument, first.FakeNetwork.ToString(), fix));
+        }
+
+        var bystanders = new HashSet<uint>(FakeAddressCheck.FindBystanders(findings));
+        foreach (var address in bystanders)
+        {
+            var text = $"The fake client address {Addresses.ToText(address)} answers ARP: a real host owns it and will reset the target's answers (FakeAddressAnswersArp). " +
+                       $"Fix: another -FakeClientAddress, or on the target: Set-TargetRoute -FakeClientNetwork {Addresses.ToText(address)}/32 -Assistant <assistant>.";
+            warnings.Add(text);
+            WriteWarning(text);
+        }
+
+        return bystanders;
+    }
+}

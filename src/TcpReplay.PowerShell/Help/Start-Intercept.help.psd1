@@ -1,0 +1,26 @@
+@{
+    Synopsis    = 'Captures the target''s answers on the assistant and reports them to the copiers.'
+    Description = @'
+Start-Intercept runs on the assistant, the host the target routes the fake client network to (Set-TargetRoute). It captures the target's packets to fake clients with libpcap and sends each to the copier that announced the connection, over a TCP channel (port 36524) that is compatible with tcpcopy/intercept 1.x. Several copiers may connect to one intercept, and a copier may use several intercepts.
+
+The assistant must not forward those packets: Start-Intercept refuses to start when net.ipv4.ip_forward is 1 (ErrorId IpForwardingEnabled) unless -Force.
+
+Other errors (ErrorId): NotPermitted, LibPcapNotFound, InterfaceNotFound, ChannelPortUnavailable, InvalidCaptureFilter.
+'@
+    Parameters  = @{
+        Interface     = 'The interface facing the target, where its answers arrive.'
+        Port          = 'The channel port copiers connect to (default 36524).'
+        ListenAddress = 'Address to listen on for copiers (default: all).'
+        TargetPort    = 'The target service ports; the capture then takes only packets from them. Without it every TCP packet but the channel''s is considered.'
+        Filter        = 'A BPF filter that replaces the default one.'
+        Name          = 'A name for the session (job).'
+        Force         = 'Start even though ip_forward is 1.'
+    }
+    Inputs      = @{ 'None' = 'Start-Intercept takes no pipeline input.' }
+    Outputs     = @{ 'TcpReplay.PowerShell.Sessions.InterceptSession' = 'The running intercept with live counters.' }
+    Examples    = @(
+        @{ Title = 'Intercept on eth0'; Code = '$i = Start-Intercept -Interface eth0'; Remarks = 'Copiers connect to this host on port 36524.' }
+        @{ Title = 'Only the target service''s answers'; Code = '$i = Start-Intercept -Interface eth0 -TargetPort 8080; $i | Format-List Copiers, Routed, Unrouted, Parked'; Remarks = 'Shows how many answers went to copiers.' }
+    )
+    Links       = @('Start-TcpCopy', 'Set-TargetRoute', 'Stop-Intercept')
+}
