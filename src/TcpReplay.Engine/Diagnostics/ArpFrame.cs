@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.NetworkInformation;
 using PacketDotNet;
@@ -38,7 +39,7 @@ internal static class ArpFrame
     }
 
     /// <summary>Reads an ARP reply for IPv4 over Ethernet; false for anything else, including short frames.</summary>
-    public static bool TryReadReply(ReadOnlySpan<byte> frame, out uint senderAddress, out PhysicalAddress? senderMac)
+    public static bool TryReadReply(ReadOnlySpan<byte> frame, out uint senderAddress, [NotNullWhen(true)] out PhysicalAddress? senderMac)
     {
         senderAddress = 0;
         senderMac = null;

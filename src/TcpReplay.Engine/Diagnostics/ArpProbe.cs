@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.NetworkInformation;
 using SharpPcap;
 using SharpPcap.LibPcap;
 
@@ -81,7 +82,14 @@ public static class ArpProbe
     private static List<ArpAnswer> Exchange(string interfaceName, Request[] requests, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var device = OpenDevice(interfaceName);
+        var indexOf = new Dictionary<uint, int>(requests.Length);
+        for (var i = 0; i < requests.Length; i++)
+        {
+            indexOf[requests[i].Target] = i;
+        }
+
         var answers = new List<ArpAnswer>();
+        var seen = new HashSet<(uint Address, PhysicalAddress Mac)>();
         var answered = new bool[requests.Length];
         var unanswered = requests.Length;
         var interval = timeout / Rounds;
@@ -112,17 +120,16 @@ public static class ArpProbe
                 throw new ArpProbeException(interfaceName, $"Capture on '{interfaceName}' failed: {device.LastError}");
             }
 
-            if (status == GetPacketStatus.PacketRead && ArpFrame.TryReadReply(capture.Data, out var sender, out var senderMac))
+            if (status == GetPacketStatus.PacketRead
+                && ArpFrame.TryReadReply(capture.Data, out var sender, out var senderMac)
+                && indexOf.TryGetValue(sender, out var index)
+                && seen.Add((sender, senderMac)))
             {
-                var index = Array.FindIndex(requests, r => r.Target == sender);
-                if (index >= 0 && !answers.Exists(a => a.Address == sender && a.Mac.Equals(senderMac)))
+                answers.Add(new ArpAnswer(sender, senderMac));
+                if (!answered[index])
                 {
-                    answers.Add(new ArpAnswer(sender, senderMac!));
-                    if (!answered[index])
-                    {
-                        answered[index] = true;
-                        unanswered--;
-                    }
+                    answered[index] = true;
+                    unanswered--;
                 }
             }
 

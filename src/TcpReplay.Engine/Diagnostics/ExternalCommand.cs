@@ -29,9 +29,9 @@ public static class ExternalCommand
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
         ArgumentNullException.ThrowIfNull(args);
-        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        if ((timeout <= TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue) && timeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The time limit must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The time limit must be positive and below 24 days.");
         }
 
         var argv = BuildArgv(file, args, networkNamespace);
