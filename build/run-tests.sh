@@ -18,7 +18,7 @@ fi
 
 echo "== xUnit"
 dotnet test tests/Unit/TcpReplay.Engine.Tests.csproj -c Release --no-build \
-    --logger "trx;LogFileName=unit.trx" --logger "console;verbosity=normal" --results-directory "$results"
+    --logger "trx;LogFileName=unit.trx" --logger "console;verbosity=minimal" --results-directory "$results"
 trx="$results/unit.trx"
 if [ -f "$trx" ]; then
     counters=$(grep -o '<Counters [^>]*>' "$trx")

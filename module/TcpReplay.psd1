@@ -7,7 +7,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('TcpReplay.Format.ps1xml')
-    CmdletsToExport      = @('Get-PcapConnection')
+    CmdletsToExport      = @('Get-PcapConnection', 'Set-TargetRoute', 'Remove-TargetRoute')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -184,7 +184,8 @@ public class CaptureConnectionAnalyzerTests
             : new IPv4Packet(source, destination);
         ip.PayloadPacket = tcp;
         var ethernet = new EthernetPacket(Mac, Mac,
-            ip is IPv6Packet ? EthernetType.IPv6 : EthernetType.IPv4) { PayloadPacket = ip };
+            ip is IPv6Packet ? EthernetType.IPv6 : EthernetType.IPv4)
+        { PayloadPacket = ip };
         ethernet.UpdateCalculatedValues();
         return ethernet.Bytes;
     }
