@@ -181,11 +181,9 @@ internal sealed class CopierConnection : IRouteTarget
         _server.OnConnectionClosed(this);
     }
 
-    public void Join(long deadlineTicks)
-    {
-        _receiveThread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64)));
+    public bool Join(long deadlineTicks) =>
+        _receiveThread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64))) &
         _sendThread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64)));
-    }
 
     private void FinishTimeDriven()
     {

@@ -217,15 +217,20 @@ public sealed class InterceptClient : IDisposable
         }
 
         var deadline = Environment.TickCount64 + (long)DisposeBudget.TotalMilliseconds;
+        var joined = true;
         foreach (var server in _links)
         {
             foreach (var link in server)
             {
-                link.Join(deadline);
+                joined &= link.Join(deadline);
             }
         }
 
-        _stop.Dispose();
+        if (joined)
+        {
+            // Only when no link thread can still be waiting on the token.
+            _stop.Dispose();
+        }
     }
 
     internal void CountReconnect() => Interlocked.Increment(ref _reconnects);

@@ -118,16 +118,11 @@ internal sealed class InterceptClientLink
         }
     }
 
-    public void Join(long deadlineTicks)
-    {
-        if (Volatile.Read(ref _started) == 0)
-        {
-            return;
-        }
-
-        _receiveThread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64)));
-        _sendThread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64)));
-    }
+    /// <summary>Waits for both threads until the deadline (Environment.TickCount64); true when both ended (or never started).</summary>
+    public bool Join(long deadlineTicks) =>
+        Volatile.Read(ref _started) == 0 ||
+        (_receiveThread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64))) &
+         _sendThread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64))));
 
     private void RunReceive()
     {

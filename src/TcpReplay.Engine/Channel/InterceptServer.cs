@@ -206,7 +206,7 @@ public sealed class InterceptServer : IDisposable
             BinaryPrimitives.ReadUInt16BigEndian(record[(ResponseRecord.TcpOffset + ResponseRecord.TcpDestinationPortOffset)..]),
             _options.IgnoreTargetAddress ? 0 : BinaryPrimitives.ReadUInt32BigEndian(record[ResponseRecord.IpSourceOffset..]),
             BinaryPrimitives.ReadUInt16BigEndian(record[(ResponseRecord.TcpOffset + ResponseRecord.TcpSourcePortOffset)..]));
-        var nowMs = Environment.TickCount64;
+        var nowMs = ChannelClock.NowMs;
 
         CopierConnection? link;
         lock (_routeLock)
@@ -244,15 +244,21 @@ public sealed class InterceptServer : IDisposable
         }
 
         var deadline = Environment.TickCount64 + (long)DisposeBudget.TotalMilliseconds;
-        _acceptThread?.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
-        _timerThread?.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
+        var joined = Join(_acceptThread, deadline) & Join(_timerThread, deadline);
         foreach (var connection in all)
         {
-            connection.Join(deadline);
+            joined &= connection.Join(deadline);
         }
 
-        _stop.Dispose();
+        if (joined)
+        {
+            // Only when no thread can still be waiting on its token.
+            _stop.Dispose();
+        }
     }
+
+    private static bool Join(Thread? thread, long deadlineTicks) =>
+        thread is null || thread.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadlineTicks - Environment.TickCount64)));
 
     internal bool AcceptHello(ReadOnlySpan<byte> firstEightBytes)
     {
@@ -313,7 +319,7 @@ public sealed class InterceptServer : IDisposable
             record.ClientPort,
             _options.IgnoreTargetAddress ? 0 : record.TargetAddress,
             record.TargetPort);
-        var nowMs = Environment.TickCount64;
+        var nowMs = ChannelClock.NowMs;
         lock (_routeLock)
         {
             _routes.Set(key, connection);
@@ -425,7 +431,7 @@ public sealed class InterceptServer : IDisposable
         var nextExpiryMs = 0L;
         while (!token.WaitHandle.WaitOne(Volatile.Read(ref _connections).Length > 0 ? interval : IdleTick))
         {
-            var nowMs = Environment.TickCount64;
+            var nowMs = ChannelClock.NowMs;
             if (_options.Combined)
             {
                 foreach (var connection in Volatile.Read(ref _connections))

@@ -26,10 +26,12 @@ public class InterceptServerWireTests
         }
 
         var received = new List<byte[]>();
+        var counts = new List<int>();
         while (received.Count < packets.Length)
         {
             int count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ReadExactly(copier, 2));
             Assert.InRange(count, 1, ChannelProtocol.MaxCombinedRecords);
+            counts.Add(count);
             var body = ReadExactly(copier, count * 64);
             for (var i = 0; i < count; i++)
             {
@@ -37,6 +39,7 @@ public class InterceptServerWireTests
             }
         }
 
+        Assert.Contains(counts, c => c > 1);
         for (var i = 0; i < packets.Length; i++)
         {
             var expected = new byte[64];
