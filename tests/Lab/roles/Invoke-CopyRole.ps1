@@ -1,0 +1,58 @@
+<#
+.SYNOPSIS
+    The online host's role in a lab run: Start-TcpCopy, then wait for the stop file, then report.
+.DESCRIPTION
+    Runs inside the online host's namespace (Start-LabPwsh). Writes <Control>/<Name>.ready once the copy runs
+    (or <Name>.error with the ErrorRecord), keeps <Name>.status.json fresh (about every 200 ms) while it runs,
+    stops when <Name>.stop appears or after -DeadlineSeconds, and writes the session and every connection
+    record to <Name>.result.json.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $Control,
+    [Parameter(Mandatory)] [string[]] $Transfer,
+    [Parameter(Mandatory)] [string[]] $InterceptServer,
+    [Parameter(Mandatory)] [string[]] $FakeClientAddress,
+    [string] $Name = 'copy',
+    [string] $CaptureMode = 'Auto',
+    [string] $Interface = 'eth0',
+    [string] $Pacing = 'WaitResponse',
+    [switch] $Force,
+    [double] $DeadlineSeconds = 120
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+
+function Get-Status($session) {
+    $session | Select-Object ClientPackets, SentPackets, Connections, Completed, Failed, Responses, Retransmissions,
+        CaptureGaps, SendErrors, InterceptConnected, InterceptReconnects, CaptureLayer, CaptureReason,
+        @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
+        @{ n = 'CloseReasons'; e = { $_.CloseReasons } }
+}
+
+try {
+    $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
+        -CaptureMode $CaptureMode -Interface $Interface -Pacing $Pacing -Force:$Force -WarningVariable warnings
+}
+catch {
+    [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
+        ConvertTo-Json | Set-Content -Path (Join-Path $Control "$Name.error")
+    exit 1
+}
+Set-Content -Path (Join-Path $Control "$Name.ready") -Value ($warnings -join "`n")
+$clock = [System.Diagnostics.Stopwatch]::StartNew()
+while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) {
+    Get-Status $session | ConvertTo-Json -Depth 4 | Set-Content -Path (Join-Path $Control "$Name.status.json.tmp")
+    Move-Item -Force (Join-Path $Control "$Name.status.json.tmp") (Join-Path $Control "$Name.status.json")
+    Start-Sleep -Milliseconds 200
+}
+$stopClock = [System.Diagnostics.Stopwatch]::StartNew()
+Stop-TcpCopy $session
+$stopMilliseconds = $stopClock.ElapsedMilliseconds
+[pscustomobject]@{
+    Session          = Get-Status $session
+    StopMilliseconds = $stopMilliseconds
+    Connections      = @($session | Get-TcpCopyConnection | Select-Object Client, ClientPort, FakeClient, @{ n = 'FakeClientAddress'; e = { "$($_.FakeClientAddress)" } },
+        SynSeen, ClientPackets, SentPackets, Requests, ResponsePackets, Retransmissions,
+        @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } }, @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, CloseDetail, IsNormalClose)
+} | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $Control "$Name.result.json")
