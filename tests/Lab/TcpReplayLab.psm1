@@ -483,6 +483,60 @@ function Remove-ReplayLab {
     }
 }
 
+function Add-LabContainer {
+    <#
+    .SYNOPSIS
+        Adds a "container" behind a lab host, published the way Docker publishes a port: its own namespace on a
+        veth to the host, the host forwarding (ip_forward=1) and a DNAT rule from the host's port to it.
+    .DESCRIPTION
+        Packets DNATed to the container are forwarded, never delivered locally on the host, so an IP-layer raw
+        socket on the host sees none of them; a datalink capture does. The container becomes a lab host
+        (Start-LabNginx -HostName <Name> works) and Remove-ReplayLab deletes it.
+    .OUTPUTS
+        The container's lab host entry.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)] $Lab,
+        [string] $Parent = 'online',
+        [string] $Name = 'container',
+        [string] $ParentAddress = '198.18.1.1',
+        [string] $Address = '198.18.1.2',
+        [int] $Port = 8080
+    )
+    Assert-LabLive $Lab
+    Assert-LabAddress $Address
+    Assert-LabAddress $ParentAddress
+    $parentHost = $Lab.Hosts[$Parent]
+    $ns = "$($Lab.Prefix)-$Name"
+    Invoke-LabIp netns add $ns | Out-Null
+    $Lab.Namespaces.Add($ns)
+    Invoke-LabSysctl $ns 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'
+    Invoke-LabIp -n $ns link set lo up | Out-Null
+    Invoke-LabIp link add 'eth0' netns $ns type veth peer name "v-$Name" netns $parentHost.Namespace | Out-Null
+    Disable-LabOffload -Namespace $ns -Interface 'eth0'
+    Disable-LabOffload -Namespace $parentHost.Namespace -Interface "v-$Name"
+    Invoke-LabIp -n $ns addr add "$Address/24" dev eth0 | Out-Null
+    Invoke-LabIp -n $ns link set eth0 up | Out-Null
+    Invoke-LabIp -n $ns route add default via $ParentAddress | Out-Null
+    Invoke-LabIp -n $parentHost.Namespace addr add "$ParentAddress/24" dev "v-$Name" | Out-Null
+    Invoke-LabIp -n $parentHost.Namespace link set "v-$Name" up | Out-Null
+    Invoke-LabSysctl $parentHost.Namespace 'net.ipv4.ip_forward=1'
+    Invoke-LabIp netns exec $parentHost.Namespace iptables -t nat -A PREROUTING -p tcp -d $parentHost.Address --dport $Port -j DNAT --to-destination "${Address}:$Port" | Out-Null
+    $entry = [pscustomobject]@{
+        PSTypeName   = 'TcpReplay.LabHost'
+        Name         = $Name
+        Namespace    = $ns
+        Address      = $Address
+        PrefixLength = 24
+        Interface    = 'eth0'
+        Mac          = $null
+        BridgePort   = $null
+    }
+    $Lab.Hosts[$Name] = $entry
+    $entry
+}
+
 function Invoke-LabCommand {
     <#
     .SYNOPSIS
@@ -973,6 +1027,7 @@ Export-ModuleMember -Function @(
     'Remove-ReplayLab'
     'Invoke-LabCommand'
     'Start-LabProcess'
+    'Add-LabContainer'
     'Stop-LabProcess'
     'Start-LabNginx'
     'Get-LabAccessLog'

@@ -1,0 +1,193 @@
+#Requires -Version 7.4
+<#
+    Runs the product's roles in a namespace lab, each in its own pwsh process inside its host's namespace, as on
+    separate machines: the intercept on the assistant, the copy on the online host, Set-TargetRoute on the
+    target. Used by the live-copy lab tests, `make demo` and the load benchmark. Processes are started through
+    the lab (so Remove-ReplayLab stops them by PID) and talk to the caller through files in a control folder.
+#>
+
+Import-Module "$PSScriptRoot/TcpReplayLab.psm1"
+
+$script:PwshDll = Join-Path $PSHOME 'pwsh.dll'
+
+function Start-LabPwsh {
+    <#
+    .SYNOPSIS
+        Starts a pwsh script in the background inside a lab host's namespace; returns the lab process record.
+    #>
+    param(
+        [Parameter(Mandatory, Position = 0)] $Lab,
+        [Parameter(Mandatory)] [string] $HostName,
+        [Parameter(Mandatory)] [string] $File,
+        [string[]] $ArgumentList = @(),
+        [string] $Name = 'pwsh'
+    )
+    Start-LabProcess $Lab -HostName $HostName -FilePath ([Environment]::ProcessPath) -Name $Name -ArgumentList (
+        @($script:PwshDll, '-NoLogo', '-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList)
+}
+
+function Invoke-LabPwsh {
+    <#
+    .SYNOPSIS
+        Runs a pwsh command inside a lab host's namespace and returns its output (throws on failure).
+    #>
+    param(
+        [Parameter(Mandatory, Position = 0)] $Lab,
+        [Parameter(Mandatory)] [string] $HostName,
+        [Parameter(Mandatory)] [string] $Command,
+        [int] $TimeoutSeconds = 60
+    )
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
+    Invoke-LabCommand $Lab -HostName $HostName -TimeoutSeconds $TimeoutSeconds -Command (
+        "'$([Environment]::ProcessPath)' '$script:PwshDll' -NoLogo -NoProfile -NonInteractive -EncodedCommand $encoded")
+}
+
+function Wait-LabFile {
+    param([Parameter(Mandatory)] [string[]] $Path, [double] $TimeoutSeconds = 30, $Process)
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($clock.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
+        foreach ($p in $Path) { if (Test-Path -LiteralPath $p) { return $p } }
+        if ($Process -and $Process.Process.HasExited) {
+            foreach ($p in $Path) { if (Test-Path -LiteralPath $p) { return $p } }
+            throw "$($Process.Name) exited with code $($Process.Process.ExitCode) before writing $($Path -join ' or '): $(Get-Content -Raw -ErrorAction Ignore $Process.StandardError)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "None of $($Path -join ', ') appeared within $TimeoutSeconds s."
+}
+
+function New-LabControl {
+    param([Parameter(Mandatory)] $Lab)
+    $path = Join-Path $Lab.TempDirectory ("control-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    New-Item -ItemType Directory -Path $path | Out-Null
+    $path
+}
+
+function Start-LabRole {
+    <#
+    .SYNOPSIS
+        Starts a role script (tests/Lab/roles) in a host's namespace and, with -Wait, waits until it is ready.
+    .OUTPUTS
+        The role: Name, Control, Process, Ready (text the role wrote), or an error thrown with the role's own.
+    #>
+    param(
+        [Parameter(Mandatory, Position = 0)] $Lab,
+        [Parameter(Mandatory)] [ValidateSet('Intercept', 'Copy')] [string] $Role,
+        [Parameter(Mandatory)] [string] $HostName,
+        [Parameter(Mandatory)] [string] $ModulePath,
+        [string] $Name = $Role.ToLowerInvariant(),
+        [hashtable] $Parameters = @{},
+        [switch] $Wait
+    )
+    $control = New-LabControl $Lab
+    $arguments = @('-ModulePath', $ModulePath, '-Control', $control, '-Name', $Name)
+    foreach ($key in $Parameters.Keys) {
+        $value = $Parameters[$key]
+        if ($value -is [switch] -or $value -is [bool]) { if ($value) { $arguments += "-$key" } }
+        else { $arguments += "-$key"; $arguments += (@($value) -join ',') }
+    }
+    $process = Start-LabPwsh $Lab -HostName $HostName -File "$PSScriptRoot/roles/Invoke-${Role}Role.ps1" -ArgumentList $arguments -Name $Name
+    $result = [pscustomobject]@{ Name = $Name; Control = $control; Process = $process; HostName = $HostName; Ready = $null }
+    if ($Wait) { Wait-LabRole $result }
+    $result
+}
+
+function Wait-LabRole {
+    param([Parameter(Mandatory, Position = 0)] $RoleInfo, [double] $TimeoutSeconds = 30)
+    $ready = Join-Path $RoleInfo.Control "$($RoleInfo.Name).ready"
+    $errorFile = Join-Path $RoleInfo.Control "$($RoleInfo.Name).error"
+    $found = Wait-LabFile -Path $ready, $errorFile -TimeoutSeconds $TimeoutSeconds -Process $RoleInfo.Process
+    if ($found -eq $errorFile) {
+        Start-Sleep -Milliseconds 200
+        throw "$($RoleInfo.Name) failed to start: $(Get-Content -Raw $errorFile)"
+    }
+    $RoleInfo.Ready = Get-Content -Raw $ready
+}
+
+function Get-LabRoleError {
+    param([Parameter(Mandatory, Position = 0)] $RoleInfo, [double] $TimeoutSeconds = 30)
+    $errorFile = Join-Path $RoleInfo.Control "$($RoleInfo.Name).error"
+    $null = Wait-LabFile -Path $errorFile -TimeoutSeconds $TimeoutSeconds
+    Start-Sleep -Milliseconds 200
+    Get-Content -Raw $errorFile | ConvertFrom-Json
+}
+
+function Get-LabCopyStatus {
+    param([Parameter(Mandatory, Position = 0)] $RoleInfo)
+    $file = Join-Path $RoleInfo.Control "$($RoleInfo.Name).status.json"
+    if (Test-Path $file) { Get-Content -Raw $file -ErrorAction Ignore | ConvertFrom-Json -ErrorAction Ignore }
+}
+
+function Wait-LabCopyCondition {
+    <#
+    .SYNOPSIS
+        Polls a running copy's status until the condition holds (bounded); returns the status.
+    #>
+    param([Parameter(Mandatory, Position = 0)] $RoleInfo, [Parameter(Mandatory)] [scriptblock] $Condition, [double] $TimeoutSeconds = 30, [string] $What = 'the condition')
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $status = $null
+    while ($clock.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
+        $status = Get-LabCopyStatus $RoleInfo
+        if ($status -and (& $Condition $status)) { return $status }
+        if ($RoleInfo.Process.Process.HasExited) { throw "$($RoleInfo.Name) exited: $(Get-Content -Raw -ErrorAction Ignore $RoleInfo.Process.StandardError)" }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "Timed out after $TimeoutSeconds s waiting for $What; last status: $($status | ConvertTo-Json -Depth 3 -Compress)"
+}
+
+function Stop-LabRole {
+    <#
+    .SYNOPSIS
+        Asks a role to stop (stop file), waits for its result (bounded) and for its process to end; returns the result.
+    #>
+    param([Parameter(Mandatory, Position = 0)] $Lab, [Parameter(Mandatory, Position = 1)] $RoleInfo, [double] $TimeoutSeconds = 30)
+    Set-Content -Path (Join-Path $RoleInfo.Control "$($RoleInfo.Name).stop") -Value 'stop'
+    $resultFile = Join-Path $RoleInfo.Control "$($RoleInfo.Name).result.json"
+    try {
+        $null = Wait-LabFile -Path $resultFile -TimeoutSeconds $TimeoutSeconds -Process $RoleInfo.Process
+        $null = $RoleInfo.Process.Process.WaitForExit(10000)
+        Get-Content -Raw $resultFile | ConvertFrom-Json
+    }
+    finally {
+        Stop-LabProcess $Lab -Id $RoleInfo.Process.Id
+    }
+}
+
+function Invoke-LabHttpTraffic {
+    <#
+    .SYNOPSIS
+        Runs the bounded HTTP traffic generator in the client namespace and returns its final summary.
+    #>
+    param(
+        [Parameter(Mandatory, Position = 0)] $Lab,
+        [string] $Server = '198.18.0.20',
+        [int] $Port = 8080,
+        [int] $Connections = 200,
+        [int] $RequestsMax = 19,
+        [double] $ResetFraction = 0,
+        [int] $Concurrency = 20,
+        [int] $Seed = 1,
+        [int] $DeadlineSeconds = 90
+    )
+    $output = Invoke-LabCommand $Lab -HostName client -TimeoutSeconds ($DeadlineSeconds + 30) -IgnoreExitCode -Command (
+        "python3 '$PSScriptRoot/http_traffic.py' --server $Server --port $Port --connections $Connections " +
+        "--requests-per-connection-max $RequestsMax --reset-fraction $ResetFraction --cutoff-fraction 0 --hold-seconds 0 " +
+        "--concurrency $Concurrency --seed $Seed --deadline $DeadlineSeconds")
+    $done = @($output -split "`n" | Where-Object { $_ -like '{"phase":"done"*' } | Select-Object -Last 1)
+    if (-not $done) { throw "The traffic generator printed no summary: $output" }
+    $done[0] | ConvertFrom-Json
+}
+
+function Get-LabRequestCount {
+    <#
+    .SYNOPSIS
+        Counts the requests in an nginx access log, optionally only those from addresses in a network.
+    #>
+    param([Parameter(Mandatory)] [string] $AccessLogPath, [string] $FromNetworkPrefix)
+    $entries = @(Get-LabAccessLog -Path $AccessLogPath)
+    if ($FromNetworkPrefix) { $entries = @($entries | Where-Object { "$($_.RemoteAddress)".StartsWith($FromNetworkPrefix) }) }
+    $entries.Count
+}
+
+Export-ModuleMember -Function Start-LabPwsh, Invoke-LabPwsh, Start-LabRole, Wait-LabRole, Get-LabRoleError, Get-LabCopyStatus,
+    Wait-LabCopyCondition, Stop-LabRole, Invoke-LabHttpTraffic, Get-LabRequestCount

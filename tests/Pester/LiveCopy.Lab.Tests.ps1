@@ -1,0 +1,237 @@
+#Requires -Version 7.4
+# The live copy end to end in a four-host lab of network namespaces (DESIGN.md §4): the client sends HTTP to
+# nginx on the online host; Start-TcpCopy (online), Start-Intercept (assistant) and Set-TargetRoute (target)
+# each run in their own pwsh inside their host's namespace, as on separate machines; the target runs nginx too.
+# Needs root and the lab programs (skipped with the reason otherwise) and the built module.
+
+BeforeDiscovery {
+    $script:IsRoot = (id -u) -eq '0'
+}
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
+    Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
+    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+    $missing = @(Test-LabPrerequisite)
+    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:Transfer = '8080-198.18.0.30:8080'
+    $script:Fake = '198.19.0.0/24'
+
+    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait) {
+        Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait:(-not $NoWait) -Parameters @{
+            Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = $FakeClientAddress
+            CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240
+        }
+    }
+
+    function Start-InterceptRole {
+        Start-LabRole $script:lab -Role Intercept -HostName assistant -ModulePath $script:ModulePath -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 240 }
+    }
+
+    function Get-ForwardedDatagrams([string] $HostName) {
+        $snmp = Invoke-LabCommand $script:lab -HostName $HostName -Command 'cat /proc/net/snmp'
+        $lines = @($snmp -split "`n" | Where-Object { $_ -like 'Ip:*' })
+        $names = $lines[0] -split '\s+'
+        $values = $lines[1] -split '\s+'
+        [long]$values[[array]::IndexOf($names, 'ForwDatagrams')]
+    }
+
+    # Copies one traffic run and measures it: requests the online nginx served, requests the target's nginx
+    # served from fake clients, and the copy's own records.
+    function Invoke-CopyRun([int] $Connections, [int] $RequestsMax, [int] $Seed, $CopyRole, [double] $SettleSeconds = 5) {
+        $onlineBefore = Get-LabRequestCount -AccessLogPath $script:onlineNginx.AccessLogPath
+        $targetBefore = Get-LabRequestCount -AccessLogPath $script:targetNginx.AccessLogPath
+        $traffic = Invoke-LabHttpTraffic $script:lab -Connections $Connections -RequestsMax $RequestsMax -Seed $Seed -Concurrency 20
+        # The copy follows the online traffic closely; give the last responses and closes a bounded moment.
+        $expected = (Get-LabRequestCount -AccessLogPath $script:onlineNginx.AccessLogPath) - $onlineBefore
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        do {
+            Start-Sleep -Milliseconds 250
+            $copied = (Get-LabRequestCount -AccessLogPath $script:targetNginx.AccessLogPath) - $targetBefore
+        } while ($copied -lt $expected -and $clock.Elapsed.TotalSeconds -lt $SettleSeconds)
+        $fromFake = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath | Select-Object -Skip $targetBefore |
+            Where-Object { "$($_.RemoteAddress)".StartsWith('198.19.') -or "$($_.RemoteAddress)" -eq '198.18.0.50' }).Count
+        [pscustomobject]@{ Traffic = $traffic; Online = $expected; Target = $copied; FromFake = $fromFake; SettleSeconds = $clock.Elapsed.TotalSeconds }
+    }
+}
+
+Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $script:IsRoot) {
+    BeforeAll {
+        $script:lab = $null
+        if ($script:SkipReason) { return }
+        $script:lab = New-ReplayLab -Hosts client, online, target, assistant, bystander
+        $script:onlineNginx = Start-LabNginx $script:lab -HostName online -Port 8080
+        $script:targetNginx = Start-LabNginx $script:lab -HostName target -Port 8080
+        $null = Invoke-LabPwsh $script:lab -HostName target -Command "Import-Module '$($script:ModulePath)'; Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
+        $script:intercept = Start-InterceptRole
+    }
+
+    AfterAll {
+        if ($script:lab) { Remove-ReplayLab $script:lab }
+    }
+
+    BeforeEach {
+        if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason }
+    }
+
+    Context 'capture mode <_>' -ForEach 'RawSocket', 'Pcap' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $mode = $_
+            $script:forwardBefore = Get-ForwardedDatagrams assistant
+            $clientCapture = Start-LabCapture $script:lab -HostName client -Interface eth0 -Path (Join-Path $script:lab.TempDirectory "client-$mode.pcap") -Filter 'src host 198.18.0.30 or src net 198.19.0.0/16'
+            $copy = Start-Copy -CaptureMode $mode
+            $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+            $script:run = Invoke-CopyRun -Connections 200 -RequestsMax 19 -Seed 11 -CopyRole $copy
+            $script:result = Stop-LabRole $script:lab $copy
+            $script:clientSaw = Stop-LabCapture $script:lab $clientCapture
+            $script:forwardAfter = Get-ForwardedDatagrams assistant
+        }
+
+        It 'sends about 2,000 requests over 200 connections to the online host' {
+            $script:run.Traffic.connections | Should -Be 200
+            $script:run.Online | Should -BeGreaterThan 1500
+            $script:run.Traffic.errors | Should -Be 0
+        }
+
+        It 'copies at least 99.9% of the online requests to the target, all from fake clients' {
+            $ratio = $script:run.Target / $script:run.Online
+            $ratio | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
+            $script:run.FromFake | Should -Be $script:run.Target
+        }
+
+        It 'accounts for every connection with a close reason' {
+            $connections = @($script:result.Connections)
+            $connections.Count | Should -BeGreaterOrEqual 200
+            $connections | Where-Object { -not $_.CloseReason -or $_.CloseReason -eq 'None' } | Should -BeNullOrEmpty
+            $abnormal = @($connections | Where-Object { -not $_.IsNormalClose })
+            $abnormal.Count | Should -BeLessOrEqual 2 -Because ($abnormal | Select-Object -First 3 | ConvertTo-Json -Compress)
+        }
+
+        It 'says which capture layer it used' {
+            $expected = if ($_ -eq 'RawSocket') { 'IpLayer' } else { 'Datalink' }
+            "$($script:result.Session.CaptureLayer)" | Should -Be $expected
+        }
+
+        It 'lets no target packet reach the client, and the assistant forwards nothing' {
+            $script:clientSaw.PacketsCaptured | Should -Be 0
+            $script:forwardAfter - $script:forwardBefore | Should -Be 0
+        }
+
+        It 'stops within 2 seconds' {
+            $script:result.StopMilliseconds | Should -BeLessThan 2000
+        }
+    }
+
+    Context 'a copier started before its intercept' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $null = Stop-LabRole $script:lab $script:intercept
+            $copy = Start-Copy
+            Start-Sleep -Seconds 5
+            $script:earlyStatus = Get-LabCopyStatus $copy
+            $script:intercept = Start-InterceptRole
+            $script:connected = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -TimeoutSeconds 20 -What 'the late intercept'
+            $script:run = Invoke-CopyRun -Connections 50 -RequestsMax 5 -Seed 12 -CopyRole $copy
+            $script:result = Stop-LabRole $script:lab $copy
+        }
+
+        It 'keeps running and says it is waiting for the intercept' {
+            $script:earlyStatus.State | Should -Be 'Running'
+            $script:earlyStatus.InterceptConnected | Should -BeFalse
+            ($script:earlyStatus.Events -join "`n") | Should -Match 'Backoff|Connecting'
+        }
+
+        It 'connects when the intercept comes up and shows the reconnects' {
+            $script:connected.InterceptReconnects | Should -BeGreaterOrEqual 1
+        }
+
+        It 'copies every connection opened after the intercept came up' {
+            $script:run.Target | Should -Be $script:run.Online
+            @($script:result.Connections | Where-Object CloseReason -eq 'InterceptUnavailable').Count | Should -Be 0
+        }
+    }
+
+    Context 'a fake client address that a bystander on the target segment owns' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $copy = Start-Copy -FakeClientAddress '198.18.0.50' -Force
+            $script:warnings = $copy.Ready
+            $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+            $script:failedRun = Invoke-CopyRun -Connections 10 -RequestsMax 2 -Seed 13 -CopyRole $copy -SettleSeconds 1
+            Start-Sleep -Seconds 4
+            $script:failed = Stop-LabRole $script:lab $copy
+
+            $null = Invoke-LabPwsh $script:lab -HostName target -Command "Import-Module '$($script:ModulePath)'; Set-TargetRoute -FakeClientNetwork 198.18.0.50/32 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
+            $copy = Start-Copy -FakeClientAddress '198.18.0.50' -Force
+            $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+            $script:fixedRun = Invoke-CopyRun -Connections 10 -RequestsMax 2 -Seed 14 -CopyRole $copy
+            $script:fixed = Stop-LabRole $script:lab $copy
+        }
+
+        AfterAll {
+            if ($script:lab -and -not $script:SkipReason) {
+                $null = Invoke-LabPwsh $script:lab -HostName target -Command "Import-Module '$($script:ModulePath)'; Remove-TargetRoute -FakeClientNetwork 198.18.0.50/32 -Confirm:`$false | Out-String"
+            }
+        }
+
+        It 'warns at start that the fake address answers ARP' {
+            $script:warnings | Should -Match 'FakeAddressAnswersArp'
+        }
+
+        It 'fails those connections as bystander resets and names both fixes' {
+            $failedConnections = @($script:failed.Connections | Where-Object CloseReason -eq 'HandshakeFailed')
+            $failedConnections.Count | Should -BeGreaterOrEqual 10
+            $failedConnections | ForEach-Object { $_.HandshakeFailure | Should -Be 'BystanderReset' }
+            $failedConnections[0].CloseDetail | Should -Match 'another -FakeClientAddress'
+            $failedConnections[0].CloseDetail | Should -Match 'Set-TargetRoute -FakeClientNetwork 198.18.0.50/32'
+            $script:failedRun.Target | Should -Be 0
+        }
+
+        It 'copies every connection once the target routes that address via the assistant' {
+            $script:fixedRun.Target | Should -Be $script:fixedRun.Online
+            @($script:fixed.Connections | Where-Object { -not $_.IsNormalClose }).Count | Should -Be 0
+        }
+    }
+
+    Context 'the online service published behind DNAT, as Docker publishes a container port' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $null = Add-LabContainer $script:lab -Parent online -Name container
+            $script:containerNginx = Start-LabNginx $script:lab -HostName container -Port 8080
+            $script:onlineNginxSaved = $script:onlineNginx
+            # The requests the client sends now are served by the container.
+            $script:onlineNginx = $script:containerNginx
+
+            $copy = Start-Copy -CaptureMode Auto
+            $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+            $script:autoRun = Invoke-CopyRun -Connections 100 -RequestsMax 10 -Seed 15 -CopyRole $copy
+            $script:auto = Stop-LabRole $script:lab $copy
+
+            $copy = Start-Copy -CaptureMode RawSocket
+            $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+            $script:rawRun = Invoke-CopyRun -Connections 20 -RequestsMax 3 -Seed 16 -CopyRole $copy -SettleSeconds 1
+            $script:rawStatus = Wait-LabCopyCondition $copy { param($s) ($s.Events -join ' ') -match 'no packet|sees no|saw no' } -TimeoutSeconds 15 -What 'the silent-capture warning'
+            $script:raw = Stop-LabRole $script:lab $copy
+        }
+
+        AfterAll {
+            $script:onlineNginx = $script:onlineNginxSaved
+        }
+
+        It 'Auto notices the IP layer is blind, falls back to the datalink and says why' {
+            "$($script:auto.Session.CaptureLayer)" | Should -Be 'Datalink'
+            $script:auto.Session.CaptureReason | Should -Match 'DNAT|forward'
+        }
+
+        It 'Auto still copies at least 99.9% of the requests' {
+            $script:autoRun.Online | Should -BeGreaterThan 100
+            ($script:autoRun.Target / $script:autoRun.Online) | Should -BeGreaterOrEqual 0.999
+        }
+
+        It 'RawSocket alone reports that it sees no traffic for the port instead of staying silent' {
+            $script:rawRun.Target | Should -Be 0
+            ($script:rawStatus.Events -join "`n") | Should -Match '8080'
+        }
+    }
+}
