@@ -7,11 +7,15 @@ namespace TcpReplay.Engine.Transmit;
 
 /// <summary>
 /// Finds the Ethernet address of the next hop toward a destination the way the kernel would: the route
-/// (<c>ip -j route get DST oif IFACE</c>), then the neighbour table (/proc/net/arp of the calling thread's network
+/// (<c>ip -j route get DST</c>), then the neighbour table (/proc/net/arp of the calling thread's network
 /// namespace); when the neighbour is not known yet, one bounded <c>ping -c 1 -W 1</c> of the next hop makes the
 /// kernel resolve it.
 /// </summary>
-/// <remarks>Slow (runs commands): callers cache per destination.</remarks>
+/// <remarks>
+/// A destination the kernel routes through another interface is unreachable here (ENETUNREACH): forcing the
+/// interface (<c>oif</c>) would make the kernel call any destination on-link, and the frame would go to a MAC that
+/// does not forward it. Slow (runs commands): callers cache per destination.
+/// </remarks>
 internal sealed class NeighbourResolver
 {
     // ATF_COM: the entry is complete (linux/if_arp.h).
@@ -32,11 +36,11 @@ internal sealed class NeighbourResolver
     public int Resolve(uint destination, Span<byte> mac)
     {
         var destinationText = CaptureFilters.FormatAddress(destination);
-        var (exitCode, output) = BoundedProcess.Run("ip", ["-j", "route", "get", destinationText, "oif", _interfaceName], CommandTimeout);
+        var (exitCode, output) = BoundedProcess.Run("ip", ["-j", "route", "get", destinationText], CommandTimeout);
         uint nextHop;
         if (exitCode == 0)
         {
-            if (!TryParseRouteGet(output, out nextHop))
+            if (!TryParseRouteGet(output, out nextHop, out var device) || device != _interfaceName)
             {
                 return LinuxErrno.ENETUNREACH;
             }
@@ -62,10 +66,11 @@ internal sealed class NeighbourResolver
         return TryReadNeighbour(nextHop, mac) ? 0 : LinuxErrno.EHOSTUNREACH;
     }
 
-    /// <summary>The next hop of an <c>ip -j route get</c> answer: its gateway, else its destination.</summary>
-    internal static bool TryParseRouteGet(string json, out uint nextHop)
+    /// <summary>The next hop of an <c>ip -j route get</c> answer (its gateway, else its destination) and its device.</summary>
+    internal static bool TryParseRouteGet(string json, out uint nextHop, out string? device)
     {
         nextHop = 0;
+        device = null;
         try
         {
             using var document = JsonDocument.Parse(json);
@@ -75,6 +80,7 @@ internal sealed class NeighbourResolver
             }
 
             var route = document.RootElement[0];
+            device = route.TryGetProperty("dev", out var dev) && dev.ValueKind == JsonValueKind.String ? dev.GetString() : null;
             var hop = route.TryGetProperty("gateway", out var gateway) ? gateway.GetString()
                 : route.TryGetProperty("dst", out var dst) ? dst.GetString()
                 : null;

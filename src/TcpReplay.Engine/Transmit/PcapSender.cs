@@ -215,9 +215,12 @@ public sealed class PcapSender : IPacketSender
         {
             Span<byte> mac = stackalloc byte[6];
             var errno = _resolver.Resolve(destination, mac);
+
+            // Lifetimes count from the end of the lookup, which can take a second (the ping).
+            var resolved = Environment.TickCount64;
             neighbour = errno == 0
-                ? new Neighbour(ReadMac(mac), 0, now + (long)NeighbourLifetime.TotalMilliseconds)
-                : new Neighbour(0, errno, now + (long)FailureRetryInterval.TotalMilliseconds);
+                ? new Neighbour(ReadMac(mac), 0, resolved + (long)NeighbourLifetime.TotalMilliseconds)
+                : new Neighbour(0, errno, resolved + (long)FailureRetryInterval.TotalMilliseconds);
             _neighbours[destination] = neighbour;
         }
 
