@@ -100,8 +100,12 @@ public sealed class AutoCapture : ICaptureSource
 
         if (_pcap is null && _raw is null)
         {
-            var kind = rawError!.Kind == CaptureErrorKind.NotPermitted ? CaptureErrorKind.NotPermitted : pcapError!.Kind;
-            throw new CaptureException(kind, $"Neither capture layer could be opened. libpcap: {pcapError!.Message} Raw socket: {rawError.Message}", pcapError);
+            if (rawError!.Kind == CaptureErrorKind.NotPermitted && pcapError!.Kind == CaptureErrorKind.NotPermitted)
+            {
+                throw CaptureException.NotPermitted($"a raw IPv4 socket or libpcap on {interfaceName}", rawError);
+            }
+
+            throw new CaptureException(pcapError!.Kind, $"Neither capture layer could be opened. libpcap: {pcapError.Message} Raw socket: {rawError.Message}", pcapError);
         }
 
         if (_pcap is null)
