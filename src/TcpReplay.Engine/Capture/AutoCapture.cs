@@ -238,6 +238,12 @@ public sealed class AutoCapture : ICaptureSource
         {
             _wake.Wait(_options.PollInterval);
             _wake.Reset();
+            if (_pcap!.Status == CaptureStatus.Failed)
+            {
+                FallBackToIpLayer();
+                return;
+            }
+
             var total = Interlocked.Read(ref _datalinkTotal);
             if (total >= _options.ProbePackets || (total > 0 && Environment.TickCount64 >= deadline))
             {
@@ -274,6 +280,33 @@ public sealed class AutoCapture : ICaptureSource
 
         _phase = IpLayerOnly;
         _pcap!.Dispose();
+    }
+
+    private void FallBackToIpLayer()
+    {
+        // libpcap died while it was the delivering layer (the interface went away, say): the raw socket is what is
+        // left. Packets between libpcap's end and now are lost either way.
+        var decision = new CaptureDecision(
+            CaptureLayer.IpLayer,
+            $"libpcap on {_interfaceName} stopped while probing ({_pcap!.FailureReason}); using the raw IPv4 socket, "
+            + "which misses traffic forwarded to containers (DNAT)",
+            Sum(_ipLayerCounts),
+            Sum(_datalinkCounts));
+        _decision = decision;
+        _phase = IpLayerOnly;
+        RaiseDecided(decision);
+        _pcap.Dispose();
+    }
+
+    private static long Sum(long[] counts)
+    {
+        long sum = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            sum += Interlocked.Read(ref counts[i]);
+        }
+
+        return sum;
     }
 
     private static long[] Snapshot(long[] counts)

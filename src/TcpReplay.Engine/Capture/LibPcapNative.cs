@@ -40,9 +40,31 @@ internal static partial class LibPcapNative
     [LibraryImport(LibraryName)]
     public static partial int pcap_setdirection(PcapHandle handle, int direction);
 
+    /// <summary>
+    /// pcap_stats into libpcap's own layout: three <c>u_int</c>s. SharpPcap 6.3.1 reads them as three pointer-sized
+    /// fields on Unix (PcapUnmanagedStructures.pcap_stat_unix), so on 64-bit Linux its DroppedPackets is really
+    /// ps_ifdrop (always 0 there) and the kernel's drops never show.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    public static partial int pcap_stats(PcapHandle handle, out PcapStat statistics);
+
     /// <summary>Returns the bytes written or -1; errno is then in Marshal.GetLastPInvokeError().</summary>
     [LibraryImport(LibraryName, SetLastError = true)]
     public static unsafe partial int pcap_inject(PcapHandle handle, byte* buffer, nuint size);
+
+    /// <summary><c>struct pcap_stat</c> (pcap/pcap.h) outside Windows.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PcapStat
+    {
+        /// <summary>ps_recv: packets the filter passed (on Linux, also those later dropped).</summary>
+        public uint Received;
+
+        /// <summary>ps_drop: packets the kernel dropped because the ring or socket buffer was full.</summary>
+        public uint Dropped;
+
+        /// <summary>ps_ifdrop: drops by the interface; not filled on Linux.</summary>
+        public uint InterfaceDropped;
+    }
 
     private static IntPtr Resolve(Assembly assembly, string name) =>
         name == LibraryName && TryLoad(out var handle) ? handle : IntPtr.Zero;

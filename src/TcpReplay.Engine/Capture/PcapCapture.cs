@@ -130,7 +130,11 @@ public sealed class PcapCapture : ICaptureSource
     public void Start(ICaptureSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        _sink = sink;
+        if (Interlocked.CompareExchange(ref _sink, sink, null) is not null)
+        {
+            throw new InvalidOperationException("The capture was already started.");
+        }
+
         _worker.Start();
     }
 
@@ -221,16 +225,11 @@ public sealed class PcapCapture : ICaptureSource
 
     private void ReadKernelDrops()
     {
-        try
+        // Not SharpPcap's Statistics: it misreads ps_drop on 64-bit Linux (see LibPcapNative.pcap_stats). Called on the
+        // capture thread only, before the handle is closed; a failure (device gone) leaves the last value.
+        if (LibPcapNative.pcap_stats(_device.Handle, out var statistics) == 0)
         {
-            if (_device.Statistics is { } statistics)
-            {
-                _counters.SetKernelDropped(statistics.DroppedPackets);
-            }
-        }
-        catch (Exception ex) when (ex is PcapException or StatisticsException or DeviceNotReadyException)
-        {
-            // Statistics are best effort: a device going away must not end the loop from here.
+            _counters.SetKernelDropped(statistics.Dropped);
         }
     }
 }

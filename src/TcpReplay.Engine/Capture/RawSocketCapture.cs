@@ -83,7 +83,11 @@ public sealed class RawSocketCapture : ICaptureSource
     public void Start(ICaptureSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        _sink = sink;
+        if (Interlocked.CompareExchange(ref _sink, sink, null) is not null)
+        {
+            throw new InvalidOperationException("The capture was already started.");
+        }
+
         _worker.Start();
     }
 
