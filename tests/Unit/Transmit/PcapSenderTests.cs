@@ -92,7 +92,7 @@ public class PcapSenderTests
         }
     }
 
-    [RootFact]
+    [Fact]
     public void RefusesTheAnyDevice()
     {
         var error = Assert.Throws<CaptureException>(() => new PcapSender("any"));
