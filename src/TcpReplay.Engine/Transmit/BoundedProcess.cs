@@ -3,7 +3,7 @@ using System.Diagnostics;
 
 namespace TcpReplay.Engine.Transmit;
 
-/// <summary>Runs a short helper command (ip, ping) with a time limit, killing it when the limit passes.</summary>
+/// <summary>Runs a short helper command (ip) with a time limit, killing it when the limit passes.</summary>
 /// <remarks>
 /// The child is forked from the calling thread, so it runs in that thread's network namespace: what it reports is
 /// about the namespace the sender was opened and used in.

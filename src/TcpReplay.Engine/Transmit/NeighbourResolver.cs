@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Text.Json;
 using TcpReplay.Engine.Capture;
 
@@ -8,8 +9,8 @@ namespace TcpReplay.Engine.Transmit;
 /// <summary>
 /// Finds the Ethernet address of the next hop toward a destination the way the kernel would: the route
 /// (<c>ip -j route get DST</c>), then the neighbour table (/proc/net/arp of the calling thread's network
-/// namespace); when the neighbour is not known yet, one bounded <c>ping -c 1 -W 1</c> of the next hop makes the
-/// kernel resolve it.
+/// namespace); when the neighbour is not known yet, one ICMP echo to the next hop, waited for at most 1 s (as
+/// <c>ping -c 1 -W 1</c>), makes the kernel resolve it.
 /// </summary>
 /// <remarks>
 /// A destination the kernel routes through another interface is unreachable here (ENETUNREACH): forcing the
@@ -22,6 +23,9 @@ internal sealed class NeighbourResolver
     private const int ArpFlagComplete = 0x2;
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(3);
+
+    // As `ping -c 1 -W 1`: a neighbour that exists answers ARP within milliseconds; an absent one costs this once per retry interval.
+    private static readonly TimeSpan EchoTimeout = TimeSpan.FromSeconds(1);
 
     private readonly string _interfaceName;
 
@@ -61,8 +65,9 @@ internal sealed class NeighbourResolver
             return 0;
         }
 
-        // An unknown neighbour is resolved by the kernel on the first packet to it; ping is that packet.
-        BoundedProcess.Run("ping", ["-c", "1", "-W", "1", "-I", _interfaceName, CaptureFilters.FormatAddress(nextHop)], CommandTimeout);
+        // An unknown neighbour is resolved by the kernel on the first packet to it; one echo request is that packet.
+        // .NET's Ping opens its ICMP socket on this thread (so in its namespace) and needs no ping binary.
+        ProvokeResolution(nextHop);
         return TryReadNeighbour(nextHop, mac) ? 0 : LinuxErrno.EHOSTUNREACH;
     }
 
@@ -153,6 +158,21 @@ internal sealed class NeighbourResolver
         parsed.TryWriteBytes(bytes, out _);
         address = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
         return true;
+    }
+
+    private static void ProvokeResolution(uint nextHop)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, nextHop);
+        try
+        {
+            using var ping = new Ping();
+            ping.Send(new IPAddress(bytes), (int)EchoTimeout.TotalMilliseconds);
+        }
+        catch (PingException)
+        {
+            // No answer or no ICMP socket: the neighbour table says what came of it.
+        }
     }
 
     private bool TryReadNeighbour(uint address, Span<byte> mac)

@@ -17,11 +17,11 @@ namespace TcpReplay.Engine.Transmit;
 /// the MAC of the next hop toward the packet's destination, found through the kernel (route, then neighbour table;
 /// see <see cref="NeighbourResolver"/>) on the first packet to that destination and cached for
 /// <see cref="NeighbourLifetime"/>. That first send blocks while the route and neighbour are looked up (a few ms;
-/// up to about 1 s when the neighbour has to be resolved by a ping). A destination that cannot be resolved returns
+/// up to about 1 s when the neighbour has to be resolved by an ICMP echo). A destination that cannot be resolved returns
 /// EHOSTUNREACH/ENETUNREACH and is not retried for <see cref="FailureRetryInterval"/>.</para>
 /// <para>On a raw-IP interface (tun) the packet is injected as it is.</para>
 /// <para>Sends are serialized (one frame buffer); a send never allocates once its destination is cached. The
-/// resolution commands run in the network namespace of the calling thread.</para>
+/// route command and the echo run in the network namespace of the calling thread.</para>
 /// </remarks>
 public sealed class PcapSender : IPacketSender
 {
@@ -216,7 +216,7 @@ public sealed class PcapSender : IPacketSender
             Span<byte> mac = stackalloc byte[6];
             var errno = _resolver.Resolve(destination, mac);
 
-            // Lifetimes count from the end of the lookup, which can take a second (the ping).
+            // Lifetimes count from the end of the lookup, which can take a second (the echo).
             var resolved = Environment.TickCount64;
             neighbour = errno == 0
                 ? new Neighbour(ReadMac(mac), 0, resolved + (long)NeighbourLifetime.TotalMilliseconds)
