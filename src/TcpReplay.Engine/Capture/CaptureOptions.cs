@@ -1,0 +1,57 @@
+namespace TcpReplay.Engine.Capture;
+
+/// <summary>Tuning of the capture sources; the defaults suit a busy online host.</summary>
+public sealed record CaptureOptions
+{
+    /// <summary>The defaults.</summary>
+    public static CaptureOptions Default { get; } = new();
+
+    /// <summary>
+    /// Kernel buffer in bytes: SO_RCVBUFFORCE of the raw socket (as tcpcopy's 64 MiB), the ring of libpcap
+    /// (pcap_set_buffer_size). Large so a burst while the consumer is busy is queued, not dropped.
+    /// </summary>
+    public int KernelBufferBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Longest wait for a packet before the capture thread looks at its stop flag: bounds how long a stop takes.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// When the buffer pool already has this many buffers out (captured, not yet returned by the consumer), a new
+    /// matching packet is dropped and counted in <see cref="CaptureSourceStatistics.BufferPoolEmpty"/> instead of
+    /// growing memory without bound.
+    /// </summary>
+    public int MaxOutstandingBuffers { get; init; } = 16384;
+
+    /// <summary>libpcap only: capture only packets the interface receives (PCAP_D_IN), not the ones it sends.</summary>
+    public bool InboundOnly { get; init; } = true;
+
+    /// <summary>libpcap only: put the interface in promiscuous mode (not needed for packets addressed to this host).</summary>
+    public bool Promiscuous { get; init; }
+
+    /// <summary><see cref="AutoCapture"/>: client packets the datalink must see before the layers are compared.</summary>
+    public int ProbePackets { get; init; } = 20;
+
+    /// <summary><see cref="AutoCapture"/>: if fewer than <see cref="ProbePackets"/> came by then (and at least one), compare anyway.</summary>
+    public TimeSpan ProbeTime { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// <see cref="AutoCapture"/>: after choosing the IP layer, how long libpcap may keep delivering at most while it
+    /// drains the packets it queued before the raw socket took over.
+    /// </summary>
+    public TimeSpan SwitchOverlap { get; init; } = TimeSpan.FromSeconds(1);
+
+    internal int PollMilliseconds => (int)Math.Clamp(PollInterval.TotalMilliseconds, 1, 1000);
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(KernelBufferBytes, 65536, nameof(KernelBufferBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutstandingBuffers, 1, nameof(MaxOutstandingBuffers));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ProbePackets, 1, nameof(ProbePackets));
+        if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "The poll interval must be above 0 and at most 1 s, so that a stop is prompt.");
+        }
+    }
+}

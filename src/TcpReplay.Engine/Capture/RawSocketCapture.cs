@@ -1,0 +1,287 @@
+using System.Globalization;
+using System.Net.Sockets;
+using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Packets;
+
+namespace TcpReplay.Engine.Capture;
+
+/// <summary>
+/// Captures client packets at the IP layer with <c>socket(AF_INET, SOCK_RAW, IPPROTO_TCP)</c>, as tcpcopy does by
+/// default, and keeps those whose TCP destination port is in a set (and, optionally, whose destination address is
+/// the online address). Delivers <see cref="LinkType.Ipv4"/> packets (the IPv4 header first).
+/// </summary>
+/// <remarks>
+/// <para>The kernel hands a raw socket only packets it delivers locally (<c>ip_local_deliver</c>). Packets DNATed to a
+/// container (Docker's published ports) are forwarded and never reach it, nor do packets this host sends; use
+/// <see cref="PcapCapture"/> or <see cref="AutoCapture"/> there, and <see cref="SilentCaptureMonitor"/> to notice.</para>
+/// <para>The socket sees every TCP packet of the host, so the port filter runs in user space: each packet is read into
+/// a rented buffer, and only a match hands the buffer on; a miss reuses it for the next read.</para>
+/// </remarks>
+public sealed class RawSocketCapture : ICaptureSource
+{
+    private const int SolSocket = 1;
+    private const int SoRcvBufForce = 33;
+
+    // Reads per poll wake-up before the stop flag is looked at again.
+    private const int DrainBudget = 4096;
+
+    private readonly Socket _socket;
+    private readonly int _fd;
+    private readonly PacketBufferPool _pool;
+    private readonly CaptureOptions _options;
+    private readonly PortSet _ports;
+    private readonly uint _address;
+    private readonly bool _filterAddress;
+    private readonly CaptureCounters _counters = new();
+    private readonly CaptureWorker _worker;
+    private readonly string? _socketInode;
+
+    // Reads land here when the pool may not lend a buffer, so the socket queue is drained all the same.
+    private readonly byte[] _scratch;
+    private ICaptureSink? _sink;
+
+    /// <summary>Opens the raw socket (in the network namespace of the calling thread).</summary>
+    /// <param name="destinationPorts">TCP destination ports to keep (the online service's ports).</param>
+    /// <param name="pool">Buffers for delivered packets; its buffer size must hold a 64 KiB IPv4 packet.</param>
+    /// <param name="destinationAddress">Keep only packets to this IPv4 address (host-order number of the wire value); null keeps any.</param>
+    /// <param name="options">Tuning; <see cref="CaptureOptions.Default"/> when null.</param>
+    /// <exception cref="CaptureException">The socket cannot be opened (<see cref="CaptureErrorKind.NotPermitted"/> without root or CAP_NET_RAW).</exception>
+    public RawSocketCapture(IEnumerable<ushort> destinationPorts, PacketBufferPool pool, uint? destinationAddress = null, CaptureOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        _options = options ?? CaptureOptions.Default;
+        _options.Validate();
+        if (pool.BufferSize < ushort.MaxValue)
+        {
+            throw new ArgumentException($"The pool's buffers ({pool.BufferSize} bytes) cannot hold a 65535-byte IPv4 packet.", nameof(pool));
+        }
+
+        _ports = new PortSet(CaptureFilters.SortedPorts(destinationPorts, nameof(destinationPorts)));
+        _pool = pool;
+        _filterAddress = destinationAddress.HasValue;
+        _address = destinationAddress.GetValueOrDefault();
+        _scratch = new byte[pool.BufferSize];
+        _socket = OpenSocket(_options.KernelBufferBytes);
+        _fd = (int)_socket.SafeHandle.DangerousGetHandle();
+        _socketInode = ReadSocketInode(_fd);
+        _worker = new CaptureWorker("TcpReplay raw capture", Run, _socket.Dispose);
+
+        var to = _filterAddress ? $" to {CaptureFilters.FormatAddress(_address)}" : string.Empty;
+        Description = $"raw IPv4 socket (IP layer), TCP destination {_ports.Describe()}{to}";
+    }
+
+    public CaptureLayer Layer => CaptureLayer.IpLayer;
+
+    public string Description { get; }
+
+    public CaptureStatus Status => _worker.Status;
+
+    public string? FailureReason => _worker.FailureReason;
+
+    public CaptureSourceStatistics Statistics => _counters.Snapshot();
+
+    public void Start(ICaptureSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (Interlocked.CompareExchange(ref _sink, sink, null) is not null)
+        {
+            throw new InvalidOperationException("The capture was already started.");
+        }
+
+        _worker.Start();
+    }
+
+    public void Dispose() => _worker.Dispose();
+
+    /// <summary>Asks the thread to stop without waiting (so a composite can stop several sources in parallel).</summary>
+    internal void RequestStop() => _worker.RequestStop();
+
+    private static Socket OpenSocket(int receiveBufferBytes)
+    {
+        Socket socket;
+        try
+        {
+            socket = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Tcp);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AccessDenied or SocketError.OperationNotSupported)
+        {
+            throw CaptureException.NotPermitted("a raw IPv4 socket", ex);
+        }
+        catch (SocketException ex)
+        {
+            throw new CaptureException(CaptureErrorKind.OpenFailed, $"Could not open a raw IPv4 socket: {ex.Message}.", ex);
+        }
+
+        try
+        {
+            // SO_RCVBUFFORCE passes net.core.rmem_max (often 208 KiB) with CAP_NET_ADMIN; without it, SO_RCVBUF
+            // gets what the limit allows.
+            try
+            {
+                socket.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(receiveBufferBytes));
+            }
+            catch (SocketException)
+            {
+                socket.ReceiveBufferSize = receiveBufferBytes;
+            }
+
+            socket.Blocking = false;
+            return socket;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new CaptureException(CaptureErrorKind.OpenFailed, $"Could not configure the raw IPv4 socket: {ex.Message}.", ex);
+        }
+    }
+
+    private static string? ReadSocketInode(int fd)
+    {
+        // "socket:[12345]": the inode names this socket in /proc/net/raw, whose last column counts its drops.
+        try
+        {
+            var target = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+            return target is not null && target.StartsWith("socket:[", StringComparison.Ordinal) && target.EndsWith(']')
+                ? target["socket:[".Length..^1]
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private void Run(CaptureWorker worker)
+    {
+        var sink = _sink!;
+        PacketBuffer? spare = null;
+        var nextDropRead = Environment.TickCount64;
+        try
+        {
+            while (!worker.StopRequested)
+            {
+                if (Environment.TickCount64 >= nextDropRead)
+                {
+                    ReadKernelDrops();
+                    nextDropRead = Environment.TickCount64 + 1000;
+                }
+
+                var ready = LinuxNative.WaitReadable(_fd, _options.PollMilliseconds);
+                if (ready < 0)
+                {
+                    worker.Fail($"poll() on the raw socket failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+                    return;
+                }
+
+                for (var i = 0; i < DrainBudget && ready > 0; i++)
+                {
+                    // Rent only when needed: a miss keeps the buffer for the next read.
+                    spare ??= TryRent();
+                    var target = spare?.Array ?? _scratch;
+                    var length = _socket.Receive(target, 0, target.Length, SocketFlags.None, out var error);
+                    if (error == SocketError.WouldBlock)
+                    {
+                        break;
+                    }
+
+                    if (error == SocketError.Interrupted)
+                    {
+                        continue;
+                    }
+
+                    if (error != SocketError.Success)
+                    {
+                        worker.Fail($"Reading the raw socket failed: {error}.");
+                        return;
+                    }
+
+                    _counters.AddReceived();
+                    if (!Matches(target.AsSpan(0, length)))
+                    {
+                        continue;
+                    }
+
+                    if (spare is null)
+                    {
+                        _counters.AddBufferPoolEmpty();
+                        continue;
+                    }
+
+                    var buffer = spare;
+                    spare = null;
+                    buffer.Length = length;
+                    buffer.TimestampNanoseconds = UnixNanosecondsNow();
+                    Deliver(sink, buffer);
+                }
+            }
+        }
+        finally
+        {
+            if (spare is not null)
+            {
+                _pool.Return(spare);
+            }
+
+            ReadKernelDrops();
+        }
+    }
+
+    private bool Matches(ReadOnlySpan<byte> packet) =>
+        Ipv4TcpPorts.TryRead(packet, out var destination, out _, out var port)
+        && _ports.Contains(port)
+        && (!_filterAddress || destination == _address);
+
+    private PacketBuffer? TryRent() => _pool.Outstanding < _options.MaxOutstandingBuffers ? _pool.Rent() : null;
+
+    private void Deliver(ICaptureSink sink, PacketBuffer buffer)
+    {
+        try
+        {
+            sink.OnPacket(buffer, LinkType.Ipv4);
+            _counters.AddDelivered();
+        }
+        catch (Exception)
+        {
+            // The buffer is the sink's from the call on; a throwing sink must not stop the capture of the others.
+            _counters.AddSinkFailed();
+        }
+    }
+
+    private void ReadKernelDrops()
+    {
+        if (_socketInode is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // thread-self: /proc/net follows the network namespace of the reading thread, which is the socket's.
+            foreach (var line in File.ReadLines("/proc/thread-self/net/raw"))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+                // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+                if (fields.Length >= 13 && fields[9] == _socketInode
+                    && long.TryParse(fields[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var drops))
+                {
+                    _counters.SetKernelDropped(drops);
+                    return;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Statistics are best effort; /proc may be missing in a restricted container.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    internal static long UnixNanosecondsNow() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+}
