@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Diagnostics;
+using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Transmit;
+
+namespace TcpReplay.Engine.Live;
+
+/// <summary>
+/// A live copy on the online host: captures the client packets of the transfers, plays them against the target
+/// through the copy engine, and takes the target's answers from the intercepts.
+/// </summary>
+/// <remarks>
+/// Start order does not matter: the intercept links connect in the background and retry with backoff, and the
+/// copy reports each connection that began while no intercept was up. <see cref="Stop"/> returns within 2 s.
+/// </remarks>
+public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
+{
+    private readonly LiveCopyOptions _options;
+    private readonly PacketBufferPool _pool = new();
+    private readonly ConcurrentQueue<string> _events = new();
+    private IPacketSender? _sender;
+    private InterceptClient? _channel;
+    private ICaptureSource? _capture;
+    private CopyEngine? _engine;
+    private SilentCaptureMonitor? _silenceMonitor;
+    private int _stopped;
+
+    public LiveCopy(LiveCopyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.InterceptServers.Count == 0)
+        {
+            throw new ArgumentException("At least one intercept server is needed.", nameof(options));
+        }
+
+        _options = options;
+    }
+
+    public CopyEngine Engine => _engine ?? throw new InvalidOperationException("The copy has not started.");
+
+    public CopyStatistics Statistics => Engine.Statistics;
+
+    /// <summary>The capture layer in use, and why (Auto decides after its probe; until then Datalink while probing).</summary>
+    public CaptureLayer CaptureLayer { get; private set; }
+
+    public string? CaptureReason { get; private set; }
+
+    public string? CaptureDescription => _capture?.Description;
+
+    public CaptureSourceStatistics? CaptureStatistics => _capture?.Statistics;
+
+    public IReadOnlyList<InterceptLinkStatus> InterceptLinks => _channel?.Links ?? [];
+
+    public bool InterceptConnected => _channel?.IsConnected ?? false;
+
+    public long InterceptReconnects => _channel?.Reconnects ?? 0;
+
+    /// <summary>Notable events in words (capture decision, links up and down, silent capture), oldest first.</summary>
+    public IReadOnlyList<string> Events => [.. _events];
+
+    public event Action<string>? EventRaised;
+
+    /// <summary>Opens the sender, the intercept links, the engine and the capture, in that order.</summary>
+    /// <exception cref="CaptureException">The capture cannot be opened (privileges, libpcap, interface, filter).</exception>
+    public void Start()
+    {
+        try
+        {
+            _sender = _options.SendMode == SendMode.Pcap ? new PcapSender(_options.Interface) : new RawIpSender();
+            _channel = new InterceptClient(_options.InterceptServers, _options.Channel, this);
+            _engine = new CopyEngine(_options.Copy, _sender, new InterceptChannelAdapter(_channel), pool: _pool);
+            _engine.Start();
+            _channel.Start();
+            _capture = OpenCapture();
+            _capture.Start(this);
+            _silenceMonitor?.Start();
+        }
+        catch
+        {
+            Stop();
+            throw;
+        }
+    }
+
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        // Capture first, so nothing new arrives; then the engine resets open copies while the sender still works.
+        _silenceMonitor?.Dispose();
+        _capture?.Dispose();
+        _engine?.Stop(TimeSpan.FromSeconds(1));
+        _channel?.Dispose();
+        _sender?.Dispose();
+    }
+
+    public void Dispose() => Stop();
+
+    void ICaptureSink.OnPacket(PacketBuffer buffer, LinkType linkType) => _engine!.PostClientPacket(buffer, linkType);
+
+    void IResponseSink.OnResponse(ReadOnlySpan<byte> record, int interceptIndex) => _engine?.PostTargetPacket(record);
+
+    void IResponseSink.OnLinkStateChanged(InterceptLinkStatus status) =>
+        Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));
+
+    private ICaptureSource OpenCapture()
+    {
+        var ports = _options.Copy.Transfers.Select(t => t.OnlinePort).Distinct().ToArray();
+        var onlineAddresses = _options.Copy.Transfers.Select(t => t.OnlineAddress).Distinct().ToArray();
+        uint? onlineAddress = onlineAddresses.Length == 1 && onlineAddresses[0] != 0 ? onlineAddresses[0] : null;
+        switch (_options.CaptureMode)
+        {
+            case CaptureMode.RawSocket:
+                CaptureLayer = CaptureLayer.IpLayer;
+                CaptureReason = "RawSocket was asked for.";
+                var raw = new RawSocketCapture(ports, _pool, onlineAddress);
+                WatchForSilence(raw, ports, onlineAddress);
+                return raw;
+            case CaptureMode.Pcap:
+                CaptureLayer = CaptureLayer.Datalink;
+                CaptureReason = "Pcap was asked for.";
+                return new PcapCapture(_options.Interface, CaptureFilters.ForClientPorts(ports, onlineAddress), _pool);
+            default:
+                var auto = new AutoCapture(_options.Interface, ports, _pool, onlineAddress);
+                CaptureLayer = CaptureLayer.Datalink;
+                CaptureReason = "Auto: probing whether the IP layer sees the port's traffic; the datalink delivers meanwhile.";
+                auto.Decided += decision =>
+                {
+                    CaptureLayer = decision.Layer;
+                    CaptureReason = decision.Reason;
+                    Raise($"Capture: {decision.Reason}");
+                };
+                return auto;
+        }
+    }
+
+    /// <summary>
+    /// RawSocket mode never stays silent: when the IP layer delivers nothing for the ports, a short look at the
+    /// datalink tells whether the traffic is forwarded past it (DNAT) or simply absent, and says so.
+    /// </summary>
+    private void WatchForSilence(ICaptureSource raw, ushort[] ports, uint? onlineAddress)
+    {
+        if (!LibPcapProbe.Probe().IsAvailable)
+        {
+            return;
+        }
+
+        _silenceMonitor = new SilentCaptureMonitor(raw, _options.Interface, ports, onlineAddress);
+        _silenceMonitor.WarningRaised += warning =>
+        {
+            CaptureReason = warning;
+            Raise($"Capture: {warning}");
+        };
+    }
+
+    private void Raise(string message)
+    {
+        var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {message}";
+        _events.Enqueue(stamped);
+        while (_events.Count > 200 && _events.TryDequeue(out _))
+        {
+        }
+
+        EventRaised?.Invoke(message);
+    }
+}

@@ -1,0 +1,24 @@
+using System.Net;
+using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Sessions;
+
+namespace TcpReplay.Engine.Live;
+
+/// <summary>Everything a live copy on the online host needs: the copy itself, the capture, the sending, the intercepts.</summary>
+public sealed class LiveCopyOptions
+{
+    public required CopyEngineOptions Copy { get; init; }
+
+    /// <summary>The intercepts (assistants) to connect to; at least one.</summary>
+    public required IReadOnlyList<IPEndPoint> InterceptServers { get; init; }
+
+    public CaptureMode CaptureMode { get; init; } = CaptureMode.Auto;
+
+    /// <summary>Interface for datalink capture and pcap sending; "any" captures on all.</summary>
+    public string Interface { get; init; } = "any";
+
+    public SendMode SendMode { get; init; } = SendMode.RawSocket;
+
+    public InterceptClientOptions Channel { get; init; } = new();
+}

@@ -1,0 +1,210 @@
+using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Transmit;
+
+namespace TcpReplay.Engine.Sessions;
+
+/// <summary>
+/// Runs a copy: takes captured client packets and the target's packets reported by intercepts, plays every
+/// client connection against the target, and keeps the statistics and a record per connection.
+/// </summary>
+/// <remarks>
+/// All connection state lives on one engine thread, so nothing on the per-packet path takes a lock beyond the
+/// hand-over queue. Producers call <see cref="PostClientPacket"/> and <see cref="PostTargetPacket"/> from any
+/// thread. <see cref="Stop"/> returns within its timeout whatever the engine is doing.
+/// </remarks>
+public sealed partial class CopyEngine : IConnectionHost, IDisposable
+{
+    private const int BatchSize = 256;
+    private static readonly long SweepInterval = 1_000_000_000;
+    private static readonly long EndedLinger = 10_000_000_000;
+
+    private readonly IPacketSender _sender;
+    private readonly IInterceptChannel _channel;
+    private readonly TimeProvider _time;
+    private readonly EngineQueue _queue;
+    private readonly Dictionary<ulong, ReplayConnection> _byClient = [];
+    private readonly Dictionary<ulong, ReplayConnection> _byFake = [];
+    private readonly PriorityQueue<ReplayConnection, long> _timers = new();
+    private readonly List<ReplayConnection> _scratch = [];
+    private readonly FakeAddressPool _fakeAddresses;
+    private readonly Func<ulong, bool> _fakeKeyInUse;
+    private readonly List<CopiedConnection> _records = [];
+    private readonly Lock _recordsLock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Thread? _thread;
+    private long _nextSweep;
+    private long _nextId;
+    private long _queueDrops;
+    private volatile bool _anyTargetResponse;
+    private volatile bool _stopped;
+
+    public CopyEngine(CopyEngineOptions options, IPacketSender sender, IInterceptChannel channel, TimeProvider? time = null, PacketBufferPool? pool = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Transfers.Count == 0)
+        {
+            throw new ArgumentException("At least one transfer is needed.", nameof(options));
+        }
+
+        Options = options;
+        _sender = sender;
+        _channel = channel;
+        _time = time ?? TimeProvider.System;
+        Pool = pool ?? new PacketBufferPool();
+        _queue = new EngineQueue(65536);
+        _fakeAddresses = new FakeAddressPool(options.FakeClientNetworks);
+        _fakeKeyInUse = _byFake.ContainsKey;
+    }
+
+    public CopyEngineOptions Options { get; }
+
+    public CopyStatistics Statistics { get; } = new();
+
+    public PacketBufferPool Pool { get; }
+
+    public DateTime UtcNow => _time.GetUtcNow().UtcDateTime;
+
+    public bool AnyTargetResponseSeen => _anyTargetResponse;
+
+    public bool InterceptConnected => _channel.IsConnected;
+
+    /// <summary>Events refused because the engine fell behind (the queue was full).</summary>
+    public long QueueDrops => Interlocked.Read(ref _queueDrops);
+
+    /// <summary>Connections in the table now (open, plus ended ones whose client is still talking).</summary>
+    public int ActiveConnections { get; private set; }
+
+    /// <summary>Starts the engine thread.</summary>
+    public void Start()
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("The copy engine is already running.");
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = "TcpReplay copy engine" };
+        _thread.Start();
+    }
+
+    /// <summary>Hands a captured client frame to the engine, which owns the buffer from here on.</summary>
+    public void PostClientPacket(PacketBuffer buffer, LinkType linkType) => Post(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType));
+
+    /// <summary>Hands a target packet record from an intercept (IPv4 + TCP headers as captured) to the engine; the bytes are copied.</summary>
+    public void PostTargetPacket(ReadOnlySpan<byte> record)
+    {
+        var buffer = Pool.Rent();
+        var length = Math.Min(record.Length, buffer.Capacity);
+        record[..length].CopyTo(buffer.Array);
+        buffer.Length = length;
+        Post(new EngineEvent(EngineEventKind.TargetPacket, buffer, LinkType.Ipv4));
+    }
+
+    /// <summary>Records of every connection copied (open and ended), oldest first, as a snapshot.</summary>
+    public IReadOnlyList<CopiedConnection> GetConnections()
+    {
+        lock (_recordsLock)
+        {
+            return [.. _records];
+        }
+    }
+
+    /// <summary>Stops the engine: open copies are reset at the target (reason Stopped), the thread ends within the timeout.</summary>
+    public void Stop(TimeSpan timeout)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        _stop.Cancel();
+        _queue.Wake();
+        if (_thread is { } thread && !thread.Join(timeout))
+        {
+            // The engine thread is a background thread stuck in a send; it will end with the process.
+            return;
+        }
+
+        if (_thread is null)
+        {
+            AbortAll();
+        }
+    }
+
+    public void Dispose() => Stop(TimeSpan.FromSeconds(2));
+
+    private void Post(in EngineEvent item)
+    {
+        if (_stopped || !_queue.TryEnqueue(item))
+        {
+            Interlocked.Increment(ref _queueDrops);
+            Pool.Return(item.Buffer);
+        }
+    }
+
+    private void Run()
+    {
+        var batch = new EngineEvent[BatchSize];
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var now = NowNanoseconds();
+                RunTimers(now);
+                var wait = WaitUntilNextTimer(now);
+                var taken = _queue.DequeueBatch(batch, wait);
+                now = NowNanoseconds();
+                for (var i = 0; i < taken; i++)
+                {
+                    Process(batch[i], now);
+                    batch[i] = default;
+                }
+            }
+        }
+        finally
+        {
+            AbortAll();
+            DrainQueue(batch);
+        }
+    }
+
+    /// <summary>Processes one event now; the test seam drives the engine through this without a thread.</summary>
+    internal void Process(in EngineEvent item, long now)
+    {
+        if (item.Kind == EngineEventKind.ClientPacket)
+        {
+            OnClientFrame(item.Buffer, item.LinkType, now);
+        }
+        else
+        {
+            OnTargetRecord(item.Buffer, now);
+        }
+    }
+
+    internal long NowNanoseconds()
+    {
+        var timestamp = _time.GetTimestamp();
+        return (long)((UInt128)(ulong)timestamp * 1_000_000_000 / (ulong)_time.TimestampFrequency);
+    }
+
+    private TimeSpan WaitUntilNextTimer(long now)
+    {
+        var due = _timers.TryPeek(out _, out var next) ? next : long.MaxValue;
+        due = Math.Min(due, _nextSweep);
+        var wait = Math.Clamp(due - now, 0, 50_000_000);
+        return TimeSpan.FromTicks(wait / 100);
+    }
+
+    private void DrainQueue(EngineEvent[] batch)
+    {
+        int taken;
+        while ((taken = _queue.DequeueBatch(batch, TimeSpan.Zero)) > 0)
+        {
+            for (var i = 0; i < taken; i++)
+            {
+                Pool.Return(batch[i].Buffer);
+            }
+        }
+    }
+}

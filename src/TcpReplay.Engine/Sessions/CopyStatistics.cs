@@ -1,0 +1,142 @@
+namespace TcpReplay.Engine.Sessions;
+
+/// <summary>
+/// Live counters of one copy. The engine thread is the only writer; readers on other threads get each figure
+/// whole (64-bit reads), possibly a packet behind.
+/// </summary>
+public sealed class CopyStatistics
+{
+    private readonly long[] _closed = new long[Enum.GetValues<CloseReason>().Length];
+    private readonly long[] _handshakeFailures = new long[Enum.GetValues<HandshakeFailure>().Length];
+    private readonly Dictionary<int, long> _sendErrors = [];
+    private readonly Lock _sendErrorsLock = new();
+
+    internal long ClientPacketsSeenField;
+    internal long ClientBytesSeenField;
+    internal long PacketsSentField;
+    internal long ClientPacketsSentField;
+    internal long BytesSentField;
+    internal long ConnectionsOpenedField;
+    internal long ConnectionsWithoutSynField;
+    internal long ResponsesReceivedField;
+    internal long ResponseBytesField;
+    internal long UnmatchedResponsesField;
+    internal long RetransmissionsField;
+    internal long DuplicatesDroppedField;
+    internal long CaptureGapsField;
+    internal long CaptureGapBytesField;
+    internal long ResegmentedPacketsField;
+    internal long MalformedPacketsField;
+    internal long IgnoredPacketsField;
+    internal long EvictionsField;
+    internal long RecordsDroppedField;
+    internal long ResponseWaitTimeoutsField;
+    internal long CloseHeldTicksField;
+    internal long ClosesHeldField;
+    internal long SendErrorsTotalField;
+
+    /// <summary>Client packets captured for the copied ports.</summary>
+    public long ClientPacketsSeen => Volatile.Read(ref ClientPacketsSeenField);
+
+    public long ClientBytesSeen => Volatile.Read(ref ClientBytesSeenField);
+
+    /// <summary>All packets sent to the target: client segments, their retransmissions and the copier's own.</summary>
+    public long PacketsSent => Volatile.Read(ref PacketsSentField);
+
+    /// <summary>Client segments sent to the target (first transmissions).</summary>
+    public long ClientPacketsSent => Volatile.Read(ref ClientPacketsSentField);
+
+    public long BytesSent => Volatile.Read(ref BytesSentField);
+
+    public long ConnectionsOpened => Volatile.Read(ref ConnectionsOpenedField);
+
+    /// <summary>Connections copied without their SYN (open before the copy started, or re-opened after a gap).</summary>
+    public long ConnectionsWithoutSyn => Volatile.Read(ref ConnectionsWithoutSynField);
+
+    public long ResponsesReceived => Volatile.Read(ref ResponsesReceivedField);
+
+    public long ResponseBytes => Volatile.Read(ref ResponseBytesField);
+
+    /// <summary>Target packets reported for a fake endpoint the copier has no connection for (late, or another copier's).</summary>
+    public long UnmatchedResponses => Volatile.Read(ref UnmatchedResponsesField);
+
+    public long Retransmissions => Volatile.Read(ref RetransmissionsField);
+
+    /// <summary>Client retransmissions in the capture, not sent twice.</summary>
+    public long DuplicatesDropped => Volatile.Read(ref DuplicatesDroppedField);
+
+    /// <summary>Jumps in a client's sequence space: segments the capture missed.</summary>
+    public long CaptureGaps => Volatile.Read(ref CaptureGapsField);
+
+    /// <summary>Client bytes the capture missed; with <see cref="ClientBytesSeen"/> an estimate of capture loss.</summary>
+    public long CaptureGapBytes => Volatile.Read(ref CaptureGapBytesField);
+
+    /// <summary>Estimated share of client bytes the capture missed, 0..1.</summary>
+    public double EstimatedCaptureLoss
+    {
+        get
+        {
+            var missed = CaptureGapBytes;
+            var total = missed + ClientBytesSeen;
+            return total == 0 ? 0 : (double)missed / total;
+        }
+    }
+
+    /// <summary>Captured packets larger than the MTU (GRO/LRO) cut to size.</summary>
+    public long ResegmentedPackets => Volatile.Read(ref ResegmentedPacketsField);
+
+    public long MalformedPackets => Volatile.Read(ref MalformedPacketsField);
+
+    /// <summary>Packets captured that belong to no transfer (other ports, IPv6, non-TCP).</summary>
+    public long IgnoredPackets => Volatile.Read(ref IgnoredPacketsField);
+
+    public long Evictions => Volatile.Read(ref EvictionsField);
+
+    /// <summary>Closed connection records dropped to keep the record list bounded.</summary>
+    public long RecordsDropped => Volatile.Read(ref RecordsDroppedField);
+
+    /// <summary>WaitResponse: requests sent without the previous answer, after the wait timed out.</summary>
+    public long ResponseWaitTimeouts => Volatile.Read(ref ResponseWaitTimeoutsField);
+
+    /// <summary>Connections whose close was held for the target to finish answering.</summary>
+    public long ClosesHeld => Volatile.Read(ref ClosesHeldField);
+
+    /// <summary>Total time closes were held.</summary>
+    public TimeSpan CloseHeldTime => TimeSpan.FromTicks(Volatile.Read(ref CloseHeldTicksField));
+
+    public long SendErrors => Volatile.Read(ref SendErrorsTotalField);
+
+    public long Closed(CloseReason reason) => Volatile.Read(ref _closed[(int)reason]);
+
+    public long HandshakeFailures(HandshakeFailure cause) => Volatile.Read(ref _handshakeFailures[(int)cause]);
+
+    /// <summary>Send errors by errno (Linux error number), for example 90 EMSGSIZE, 1 EPERM.</summary>
+    public IReadOnlyDictionary<int, long> SendErrorsByErrno
+    {
+        get
+        {
+            lock (_sendErrorsLock)
+            {
+                return new Dictionary<int, long>(_sendErrors);
+            }
+        }
+    }
+
+    internal void CountClosed(CloseReason reason, HandshakeFailure cause)
+    {
+        Interlocked.Increment(ref _closed[(int)reason]);
+        if (reason == CloseReason.HandshakeFailed)
+        {
+            Interlocked.Increment(ref _handshakeFailures[(int)cause]);
+        }
+    }
+
+    internal void CountSendError(int errno)
+    {
+        SendErrorsTotalField++;
+        lock (_sendErrorsLock)
+        {
+            _sendErrors[errno] = _sendErrors.GetValueOrDefault(errno) + 1;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Packets;
+
+namespace TcpReplay.Engine.Sessions;
+
+internal enum EngineEventKind : byte
+{
+    ClientPacket,
+    TargetPacket,
+}
+
+/// <summary>A packet handed to the engine thread; the engine owns <see cref="Buffer"/> once it is queued.</summary>
+internal readonly record struct EngineEvent(EngineEventKind Kind, PacketBuffer Buffer, LinkType LinkType);

@@ -1,0 +1,351 @@
+using System.Buffers.Binary;
+using TcpReplay.Engine.Packets;
+
+namespace TcpReplay.Engine.Sessions;
+
+internal sealed partial class ReplayConnection
+{
+    private const long Millisecond = 1_000_000;
+    private const long MinRto = 200 * Millisecond;
+    private const long MaxRto = 3_000 * Millisecond;
+    private const int MaxRetransmissions = 8;
+    private static readonly long FirstSynRetransmit = 1_000 * Millisecond;
+
+    private uint _sentNext;
+    private uint _targetAcked;
+    private long _targetWindowBytes = OwnWindow;
+    private long _synSentAt;
+    private long _nextSynAt;
+    private long _synInterval;
+    private long _rto;
+    private long _retransmitAt = long.MaxValue;
+    private int _retransmissions;
+    private long _pacingWakeAt = long.MaxValue;
+    private ushort _ipIdentification;
+
+    /// <summary>Sends the handshake SYN once the intercepts know the fake endpoint (CLIENT_ADD goes first).</summary>
+    private void StartHandshake(long now)
+    {
+        _host.AnnounceClient(this);
+        Phase = ConnectionPhase.SynSent;
+        _sentNext = _clientIsn + 1;
+        _synSentAt = now;
+        _synInterval = FirstSynRetransmit;
+        _nextSynAt = now + _synInterval;
+        SendSyn();
+    }
+
+    private void SendSyn()
+    {
+        Span<byte> packet = stackalloc byte[SegmentWriter.MaxControlSegment];
+        Span<byte> options = stackalloc byte[8];
+        var mss = (ushort)Math.Min(_clientMss, Options.Mtu - 40);
+        var optionLength = SegmentWriter.WriteSynOptions(options, mss, OwnWindowScale);
+        var length = SegmentWriter.Write(packet, FakeAddress, FakePort, TargetAddress, TargetPort, _clientIsn, 0, TcpFlags.Syn,
+            OwnWindow, options[..optionLength], [], _ipIdentification++);
+        _host.Send(packet[..length], TargetAddress);
+    }
+
+    private void SendControl(TcpFlags flags, uint sequence)
+    {
+        Span<byte> packet = stackalloc byte[SegmentWriter.MaxControlSegment];
+        var acknowledgment = (flags & TcpFlags.Ack) != 0 ? _targetNext : 0;
+        var length = SegmentWriter.Write(packet, FakeAddress, FakePort, TargetAddress, TargetPort, sequence, acknowledgment, flags,
+            OwnWindow, [], [], _ipIdentification++);
+        _host.Send(packet[..length], TargetAddress);
+    }
+
+    private void SendAck() => SendControl(TcpFlags.Ack, _sentNext);
+
+    /// <summary>
+    /// A reset at the sequence the target expects next: Linux accepts it in any state, TIME_WAIT included
+    /// (with net.ipv4.tcp_rfc1337 at its default 0), so the fake endpoint is free again at once.
+    /// </summary>
+    private void SendReset() => SendControl(TcpFlags.Rst, Phase == ConnectionPhase.Established ? _targetAcked : _clientIsn + 1);
+
+    /// <summary>Sends what pacing, the target's window and the handshake allow, oldest first.</summary>
+    private void TryFlush(long now)
+    {
+        if (Phase != ConnectionPhase.Established)
+        {
+            return;
+        }
+
+        _pacingWakeAt = long.MaxValue;
+        while (_pending.Count > 0)
+        {
+            var segment = _pending.Peek();
+            if (!MaySend(segment, now, out var wakeAt))
+            {
+                _pacingWakeAt = wakeAt;
+                break;
+            }
+
+            var windowEnd = _targetAcked + (uint)Math.Min(_targetWindowBytes, int.MaxValue);
+            if (_unacked.Count > 0 && SequenceNumbers.GreaterThan(segment.End, windowEnd))
+            {
+                break;
+            }
+
+            _pending.Dequeue();
+            Transmit(ref segment, now, firstTime: true);
+            _unacked.Enqueue(segment);
+        }
+
+        CheckClose(now);
+    }
+
+    private void Transmit(ref PendingSegment segment, long now, bool firstTime)
+    {
+        var ip = segment.IpPacket;
+        if (TcpPacket.TryParseIp(ip, out var packet) != PacketParseStatus.Ok)
+        {
+            // Parsed when captured; a failure here means the buffer was damaged after, which is a bug worth seeing.
+            Stats.MalformedPacketsField++;
+            return;
+        }
+
+        var tcp = packet.Tcp;
+        if (!segment.Rewritten)
+        {
+            packet.RewriteIpv4Source(FakeAddress, FakePort);
+            packet.RewriteIpv4Destination(TargetAddress, TargetPort);
+            tcp.SetWindow(OwnWindow);
+            segment.Rewritten = true;
+        }
+
+        if ((tcp.Flags & TcpFlags.Ack) != 0)
+        {
+            tcp.SetAcknowledgmentNumber(_targetNext);
+        }
+
+        _host.Send(ip, TargetAddress);
+        segment.SentAt = now;
+        if (firstTime)
+        {
+            OnFirstTransmit(segment, now);
+        }
+        else
+        {
+            Record.Retransmissions++;
+            Stats.RetransmissionsField++;
+        }
+
+        if (_retransmitAt == long.MaxValue)
+        {
+            _retransmitAt = now + _rto;
+        }
+    }
+
+    private void OnFirstTransmit(in PendingSegment segment, long now)
+    {
+        Record.SentPackets++;
+        Record.SentBytes += segment.PayloadLength;
+        Stats.ClientPacketsSentField++;
+        Stats.BytesSentField += segment.PayloadLength;
+        _sentNext = SequenceNumbers.Max(_sentNext, segment.End);
+        if (segment.StartsRequest)
+        {
+            Record.Requests++;
+            _awaitingResponse = true;
+            _targetDataSinceRequest = false;
+            _requestSentAt = now;
+        }
+
+        if (segment.Fin)
+        {
+            _finSent = true;
+            var held = now - _clientFinCapturedAt;
+            if (held > Millisecond)
+            {
+                Record.CloseHeld = TimeSpan.FromTicks(held / 100);
+                Stats.ClosesHeldField++;
+                Stats.CloseHeldTicksField += held / 100;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pacing. WaitResponse holds each new request until the target has answered the previous one; both modes
+    /// hold the client's FIN until the target has finished answering, so a close never cuts off an answer.
+    /// </summary>
+    private bool MaySend(in PendingSegment segment, long now, out long wakeAt)
+    {
+        wakeAt = long.MaxValue;
+        var isBareFin = segment.Fin && segment.PayloadLength == 0;
+        if (isBareFin)
+        {
+            return TargetDoneAnswering(now, out wakeAt);
+        }
+
+        if (Options.Pacing == PacingMode.Timeline || !segment.StartsRequest || !_awaitingResponse)
+        {
+            return true;
+        }
+
+        if (ResponseSettled(now, out wakeAt))
+        {
+            return true;
+        }
+
+        var giveUpAt = _requestSentAt + Options.ResponseWaitTimeout.Ticks * 100;
+        if (now >= giveUpAt)
+        {
+            Stats.ResponseWaitTimeoutsField++;
+            _awaitingResponse = false;
+            return true;
+        }
+
+        wakeAt = Math.Min(wakeAt, giveUpAt);
+        return false;
+    }
+
+    /// <summary>The target answered the last request: data came, and then a short quiet (shorter after a PSH).</summary>
+    private bool ResponseSettled(long now, out long wakeAt)
+    {
+        wakeAt = long.MaxValue;
+        if (!_awaitingResponse)
+        {
+            return true;
+        }
+
+        if (!_targetDataSinceRequest)
+        {
+            return false;
+        }
+
+        var settleAt = _lastTargetDataAt + (_lastTargetPsh ? 2 * Millisecond : 20 * Millisecond);
+        if (now >= settleAt)
+        {
+            _awaitingResponse = false;
+            return true;
+        }
+
+        wakeAt = settleAt;
+        return false;
+    }
+
+    /// <summary>
+    /// The close may go: the target closed, or all client data is acknowledged and the target has been silent for
+    /// the drain time (Timeline) or has answered the last request (WaitResponse); or the drain time ran out.
+    /// </summary>
+    private bool TargetDoneAnswering(long now, out long wakeAt)
+    {
+        wakeAt = long.MaxValue;
+        if (_targetFinSeen)
+        {
+            return true;
+        }
+
+        var drain = Options.DrainTimeout.Ticks * 100;
+        var lastHeard = Math.Max(_lastTargetDataAt, LastSendAt());
+        if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && ResponseSettled(now, out wakeAt))
+        {
+            return true;
+        }
+
+        var silentUntil = lastHeard + drain;
+        if (_unacked.Count == 0 && now >= silentUntil)
+        {
+            return true;
+        }
+
+        // Never wait forever on a target that keeps talking: the drain time also bounds the wait from the client's FIN.
+        var hardLimit = _clientFinCapturedAt + (drain * 4);
+        if (now >= hardLimit)
+        {
+            return true;
+        }
+
+        wakeAt = Math.Min(wakeAt, Math.Min(silentUntil, hardLimit));
+        return false;
+    }
+
+    private long LastSendAt() => _unacked.Count > 0 ? _unacked.Peek().SentAt : _lastAckedAt;
+
+    private void OnRetransmitTimer(long now)
+    {
+        if (_unacked.Count == 0)
+        {
+            _retransmitAt = long.MaxValue;
+            return;
+        }
+
+        if (++_retransmissions > MaxRetransmissions)
+        {
+            SendReset();
+            Close(CloseReason.Timeout, HandshakeFailure.None,
+                $"The target acknowledged nothing for {_retransmissions - 1} retransmissions of sequence {_unacked.Peek().Sequence}.", now);
+            return;
+        }
+
+        var oldest = _unacked.Dequeue();
+        Transmit(ref oldest, now, firstTime: false);
+        // Keep the retransmitted segment first: rebuild the queue order without allocating.
+        var count = _unacked.Count;
+        _unacked.Enqueue(oldest);
+        for (var i = 0; i < count; i++)
+        {
+            _unacked.Enqueue(_unacked.Dequeue());
+        }
+
+        _rto = Math.Min(_rto * 2, MaxRto);
+        _retransmitAt = now + _rto;
+    }
+
+    /// <summary>
+    /// Cuts a captured packet bigger than the MTU (GRO/LRO merged it on the online host) into MTU-sized segments,
+    /// instead of failing with EMSGSIZE as tcpcopy does.
+    /// </summary>
+    private void Resegment(PendingSegment segment)
+    {
+        var ip = segment.IpPacket;
+        if (TcpPacket.TryParseIp(ip, out var packet) != PacketParseStatus.Ok)
+        {
+            Stats.MalformedPacketsField++;
+            _host.Pool.Return(segment.Buffer);
+            return;
+        }
+
+        var ipHeaderLength = packet.Ipv4.HeaderLength;
+        var tcpHeaderLength = packet.Tcp.HeaderLength;
+        var headerLength = ipHeaderLength + tcpHeaderLength;
+        var maxPayload = Options.Mtu - headerLength;
+        var payload = ip.Slice(headerLength, segment.PayloadLength);
+        var flags = packet.Tcp.Flags;
+        Stats.ResegmentedPacketsField++;
+
+        for (var offset = 0; offset < payload.Length; offset += maxPayload)
+        {
+            var size = Math.Min(maxPayload, payload.Length - offset);
+            var last = offset + size == payload.Length;
+            var piece = _host.Pool.Rent();
+            var span = piece.Array.AsSpan(0, headerLength + size);
+            ip[..headerLength].CopyTo(span);
+            payload.Slice(offset, size).CopyTo(span[headerLength..]);
+            BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)span.Length);
+            BinaryPrimitives.WriteUInt32BigEndian(span[(ipHeaderLength + 4)..], segment.Sequence + (uint)offset);
+            var pieceFlags = last ? flags : flags & ~(TcpFlags.Fin | TcpFlags.Psh);
+            span[ipHeaderLength + 13] = (byte)pieceFlags;
+            piece.Length = span.Length;
+            if (TcpPacket.TryParseIp(span, out var rebuilt) == PacketParseStatus.Ok)
+            {
+                rebuilt.ComputeChecksums();
+            }
+
+            _pending.Enqueue(new PendingSegment
+            {
+                Buffer = piece,
+                IpOffset = 0,
+                IpLength = span.Length,
+                Sequence = segment.Sequence + (uint)offset,
+                PayloadLength = size,
+                Fin = last && segment.Fin,
+                StartsRequest = offset == 0 && segment.StartsRequest,
+                CapturedAt = segment.CapturedAt,
+            });
+        }
+
+        _host.Pool.Return(segment.Buffer);
+    }
+}

@@ -1,0 +1,189 @@
+using TcpReplay.Engine.Packets;
+
+namespace TcpReplay.Engine.Sessions;
+
+internal sealed partial class ReplayConnection
+{
+    private uint _targetNext;
+    private byte _targetWindowScale;
+    private bool _awaitingResponse;
+    private bool _targetDataSinceRequest;
+    private long _requestSentAt;
+    private long _lastTargetDataAt;
+    private bool _lastTargetPsh;
+    private long _lastAckedAt;
+    private bool _finSent;
+    private bool _targetFinSeen;
+    private bool _targetClosedFirst;
+    private long _drainDeadline = long.MaxValue;
+
+    /// <summary>Takes one target packet reported by an intercept (headers, and the IP lengths of the original).</summary>
+    public void OnTargetPacket(in TcpHeader tcp, int payloadLength, long now)
+    {
+        LastActivity = now;
+        Record.ResponsePackets++;
+        Record.ResponseBytes += payloadLength;
+        var flags = tcp.Flags;
+        if (Phase is ConnectionPhase.New or ConnectionPhase.Ended)
+        {
+            return;
+        }
+
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            OnTargetReset(now);
+            return;
+        }
+
+        if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
+        {
+            OnSynAck(tcp, now);
+            ScheduleNext();
+            return;
+        }
+
+        if (Phase != ConnectionPhase.Established)
+        {
+            return;
+        }
+
+        if ((flags & TcpFlags.Ack) != 0)
+        {
+            OnAcknowledgment(tcp.AcknowledgmentNumber, now);
+            _targetWindowBytes = (long)tcp.Window << _targetWindowScale;
+        }
+
+        var fin = (flags & TcpFlags.Fin) != 0;
+        var length = (uint)payloadLength + (fin ? 1u : 0u);
+        if (length > 0)
+        {
+            OnTargetData(tcp.SequenceNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);
+        }
+
+        TryFlush(now);
+        ScheduleNext();
+    }
+
+    private void OnSynAck(in TcpHeader tcp, long now)
+    {
+        if (Phase == ConnectionPhase.Established)
+        {
+            // Our ACK of the handshake was lost: the target repeats its SYN-ACK.
+            SendAck();
+            return;
+        }
+
+        if (Phase != ConnectionPhase.SynSent || tcp.AcknowledgmentNumber != _clientIsn + 1)
+        {
+            return;
+        }
+
+        _targetNext = tcp.SequenceNumber + 1;
+        _targetAcked = tcp.AcknowledgmentNumber;
+        _targetWindowScale = tcp.TryGetWindowScale(out var shift) ? Math.Min(shift, (byte)14) : (byte)0;
+        // The window of a SYN-ACK is never scaled (RFC 7323 §2.2).
+        _targetWindowBytes = tcp.Window;
+        Record.HandshakeRtt = TimeSpan.FromTicks((now - _synSentAt) / 100);
+        Phase = ConnectionPhase.Established;
+        _lastAckedAt = now;
+        SendAck();
+        TryFlush(now);
+    }
+
+    private void OnAcknowledgment(uint ack, long now)
+    {
+        if (!SequenceNumbers.GreaterThan(ack, _targetAcked) || SequenceNumbers.GreaterThan(ack, _sentNext))
+        {
+            return;
+        }
+
+        _targetAcked = ack;
+        _lastAckedAt = now;
+        while (_unacked.Count > 0 && SequenceNumbers.LessOrEqual(_unacked.Peek().End, ack))
+        {
+            _host.Pool.Return(_unacked.Dequeue().Buffer);
+        }
+
+        _retransmissions = 0;
+        _rto = MinRto;
+        _retransmitAt = _unacked.Count > 0 ? now + _rto : long.MaxValue;
+    }
+
+    private void OnTargetData(uint sequence, uint length, int payloadLength, bool fin, bool psh, long now)
+    {
+        var end = sequence + length;
+        if (SequenceNumbers.LessOrEqual(sequence, _targetNext) && SequenceNumbers.GreaterThan(end, _targetNext))
+        {
+            _targetNext = end;
+            if (fin && !_targetFinSeen)
+            {
+                _targetFinSeen = true;
+                _targetClosedFirst = !_finSent;
+            }
+        }
+
+        if (payloadLength > 0)
+        {
+            _targetDataSinceRequest = true;
+            _lastTargetDataAt = now;
+            _lastTargetPsh = psh;
+        }
+
+        // In order, a repeat, or beyond a hole the intercept missed: the ACK says what we hold, so the target
+        // resends what is missing.
+        SendAck();
+    }
+
+    private void OnTargetReset(long now)
+    {
+        if (Phase == ConnectionPhase.SynSent)
+        {
+            Close(CloseReason.HandshakeFailed, HandshakeFailure.TargetRefused,
+                $"The target answered the SYN with RST: nothing listens on {Transfer.TargetIPAddress}:{TargetPort}, or a firewall rejects the fake client {Record.FakeClientAddress}.", now);
+            return;
+        }
+
+        Close(CloseReason.TargetReset, HandshakeFailure.None,
+            _finSent ? "The target reset the connection after the client had closed it." : "The target reset the connection while the client still used it.", now);
+    }
+
+    /// <summary>
+    /// After the client's FIN is acknowledged: a target that closed first is in TIME_WAIT and gets a reset
+    /// (CopierReset, the normal fast release); one that closes after us completes the close; one that stays half
+    /// open is reset after the drain time.
+    /// </summary>
+    private void CheckClose(long now)
+    {
+        if (!_finSent || _unacked.Count > 0 || SequenceNumbers.LessThan(_targetAcked, _sentNext) || Phase != ConnectionPhase.Established)
+        {
+            return;
+        }
+
+        if (_targetFinSeen)
+        {
+            if (_targetClosedFirst)
+            {
+                SendControl(TcpFlags.Rst, _sentNext);
+                Close(CloseReason.CopierReset, HandshakeFailure.None,
+                    "Normal fast release: the target closed first and the copier reset its TIME_WAIT socket so the fake endpoint is free at once.", now);
+            }
+            else
+            {
+                Close(CloseReason.Completed, HandshakeFailure.None, null, now);
+            }
+
+            return;
+        }
+
+        if (_drainDeadline == long.MaxValue)
+        {
+            _drainDeadline = now + (Options.DrainTimeout.Ticks * 100);
+        }
+        else if (now >= _drainDeadline)
+        {
+            SendControl(TcpFlags.Rst, _sentNext);
+            Close(CloseReason.CopierReset, HandshakeFailure.None,
+                "Normal fast release: the client had closed and the target kept its side open past the drain time, so the copier reset it.", now);
+        }
+    }
+}

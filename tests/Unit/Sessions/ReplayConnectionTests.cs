@@ -1,0 +1,465 @@
+using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Sessions;
+using static TcpReplay.Engine.Tests.Sessions.CopyHarness;
+
+namespace TcpReplay.Engine.Tests.Sessions;
+
+public class ReplayConnectionTests
+{
+    private const uint Isn = 1_000;
+    private const uint OnlineIsn = 900_000;
+
+    [Fact]
+    public void CapturedSynIsPlayedFromAFakeAddressAfterTheInterceptIsTold()
+    {
+        var lab = new CopyHarness();
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+
+        var syn = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Syn, syn.Flags);
+        Assert.Equal(Isn, syn.Sequence);
+        Assert.Equal(Target, syn.Destination);
+        Assert.Equal(TargetPort, syn.DestinationPort);
+        Assert.Equal(40000, syn.SourcePort);
+        Assert.Equal(0xC6130000u, syn.Source & 0xFFFFFF00u);
+        Assert.True(syn.ChecksumsValid);
+        Assert.True(syn.HasMss);
+        Assert.Equal(["add", "send Syn"], lab.Sender.Log);
+        Assert.True(lab.Connection.SynSeen);
+    }
+
+    [Fact]
+    public void ClientDataGoesToTheTargetWithTheTargetsAcknowledgmentNumber()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        var handshakeAck = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Ack, handshakeAck.Flags);
+        Assert.Equal(TargetIsn + 1, handshakeAck.Acknowledgment);
+
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+
+        var data = lab.Sender.Last;
+        Assert.Equal(100, data.PayloadLength);
+        Assert.Equal(Isn + 1, data.Sequence);
+        Assert.Equal(TargetIsn + 1, data.Acknowledgment);
+        Assert.Equal(syn.Source, data.Source);
+        Assert.Equal(Target, data.Destination);
+        Assert.Equal(TargetPort, data.DestinationPort);
+        Assert.True(data.ChecksumsValid);
+        Assert.Equal(1, lab.Connection.Requests);
+        Assert.NotNull(lab.Connection.HandshakeRtt);
+    }
+
+    [Fact]
+    public void WaitResponseHoldsTheNextRequestUntilTheTargetHasAnswered()
+    {
+        var lab = new CopyHarness(PacingMode.WaitResponse);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        // The online server answered 500 bytes, so the client's next request acknowledges more.
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+        Assert.Equal(100, lab.Sender.Last.PayloadLength);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        Assert.Equal(TcpFlags.Ack, lab.Sender.Last.Flags);
+        Assert.Equal(TargetIsn + 301, lab.Sender.Last.Acknowledgment);
+
+        lab.Advance(TimeSpan.FromMilliseconds(3));
+        var second = lab.Sender.Last;
+        Assert.Equal(80, second.PayloadLength);
+        Assert.Equal(Isn + 101, second.Sequence);
+        Assert.Equal(TargetIsn + 301, second.Acknowledgment);
+        Assert.Equal(2, lab.Connection.Requests);
+    }
+
+    [Fact]
+    public void WaitResponseSendsTheNextRequestAnywayWhenTheTargetStaysSilent()
+    {
+        var lab = new CopyHarness(PacingMode.WaitResponse);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+
+        lab.Advance(TimeSpan.FromSeconds(3.1));
+
+        Assert.Contains(lab.Sender.Sent, s => s.PayloadLength == 80);
+        Assert.Equal(1, lab.Engine.Statistics.ResponseWaitTimeouts);
+    }
+
+    [Fact]
+    public void TimelineSendsEveryRequestAtOnce()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+
+        Assert.Equal(80, lab.Sender.Last.PayloadLength);
+    }
+
+    [Fact]
+    public void ClientRetransmissionIsNotSentTwice()
+    {
+        var lab = new CopyHarness();
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        var sent = lab.Sender.Sent.Count;
+
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+
+        Assert.Equal(sent, lab.Sender.Sent.Count);
+        Assert.Equal(1, lab.Connection.DuplicatesDropped);
+    }
+
+    [Fact]
+    public void ConnectionOpenBeforeTheCopyIsOpenedWithTheCopiersOwnSyn()
+    {
+        var lab = new CopyHarness();
+        lab.FromClient(40000, 7_000, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 50);
+
+        var syn = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Syn, syn.Flags);
+        Assert.Equal(6_999u, syn.Sequence);
+        Assert.False(lab.Connection.SynSeen);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn, 7_000, TcpFlags.Syn | TcpFlags.Ack);
+        Assert.Equal(50, lab.Sender.Last.PayloadLength);
+        Assert.Equal(7_000u, lab.Sender.Last.Sequence);
+        Assert.Equal(1, lab.Engine.Statistics.ConnectionsWithoutSyn);
+    }
+
+    [Fact]
+    public void BareAckOfAnUnknownConnectionStartsNothing()
+    {
+        var lab = new CopyHarness();
+        lab.FromClient(40000, 7_000, OnlineIsn + 1, TcpFlags.Ack);
+
+        Assert.Empty(lab.Sender.Sent);
+        Assert.Empty(lab.Engine.GetConnections());
+    }
+
+    [Fact]
+    public void SynAnsweredWithResetFailsTheHandshakeAsRefused()
+    {
+        var lab = new CopyHarness();
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        var syn = lab.Sender.Last;
+
+        lab.FromTarget(syn.Source, syn.SourcePort, 0, Isn + 1, TcpFlags.Rst | TcpFlags.Ack);
+
+        Assert.Equal(CloseReason.HandshakeFailed, lab.Connection.CloseReason);
+        Assert.Equal(HandshakeFailure.TargetRefused, lab.Connection.HandshakeFailure);
+        Assert.Contains("nothing listens", lab.Connection.CloseDetail);
+    }
+
+    [Fact]
+    public void NoAnswerAtAllIsExplainedAsAMissingRouteBack()
+    {
+        var lab = new CopyHarness();
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+
+        lab.Advance(TimeSpan.FromSeconds(1.1));
+        Assert.Equal(2, lab.Sender.Sent.Count(s => s.Flags == TcpFlags.Syn));
+        lab.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(CloseReason.HandshakeFailed, lab.Connection.CloseReason);
+        Assert.Equal(HandshakeFailure.NoResponseAtAll, lab.Connection.HandshakeFailure);
+        Assert.Contains("Set-TargetRoute", lab.Connection.CloseDetail);
+        Assert.Equal(1, lab.Engine.Statistics.HandshakeFailures(HandshakeFailure.NoResponseAtAll));
+    }
+
+    [Fact]
+    public void SilenceForAFakeAddressThatAnsweredArpIsExplainedAsABystanderReset()
+    {
+        var bystanders = new HashSet<uint>();
+        var probe = new CopyHarness();
+        probe.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        bystanders.Add(probe.Sender.Last.Source);
+
+        var lab = new CopyHarness(bystanders: bystanders);
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        lab.Advance(TimeSpan.FromSeconds(3.5));
+
+        Assert.Equal(HandshakeFailure.BystanderReset, lab.Connection.HandshakeFailure);
+        Assert.Contains("another -FakeClientAddress", lab.Connection.CloseDetail);
+        Assert.Contains("/32 -Assistant", lab.Connection.CloseDetail);
+    }
+
+    [Fact]
+    public void NoSynAckWhileOthersGetTheirsIsReportedAsNoSynAck()
+    {
+        var lab = new CopyHarness();
+        lab.Establish(40001, Isn);
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        lab.Advance(TimeSpan.FromSeconds(3.5));
+
+        var failed = lab.Engine.GetConnections().Single(c => c.ClientPort == 40000);
+        Assert.Equal(HandshakeFailure.NoSynAck, failed.HandshakeFailure);
+    }
+
+    [Fact]
+    public void CloseAfterTheTargetAnsweredCompletesWithFinBothWays()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Fin);
+        lab.Advance(TimeSpan.FromMilliseconds(5));
+
+        var fin = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Ack | TcpFlags.Fin, fin.Flags);
+        Assert.Equal(Isn + 101, fin.Sequence);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 102, TcpFlags.Ack | TcpFlags.Fin);
+
+        Assert.Equal(CloseReason.Completed, lab.Connection.CloseReason);
+        Assert.True(lab.Connection.IsNormalClose);
+        Assert.Equal(TcpFlags.Ack, lab.Sender.Last.Flags);
+        Assert.Equal(TargetIsn + 302, lab.Sender.Last.Acknowledgment);
+    }
+
+    [Fact]
+    public void TargetThatClosedFirstIsReleasedWithTheCopiersResetAsANormalClose()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh | TcpFlags.Fin, payload: 300);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 502, TcpFlags.Ack | TcpFlags.Fin);
+        Assert.Equal(TcpFlags.Ack | TcpFlags.Fin, lab.Sender.Last.Flags);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 302, Isn + 102, TcpFlags.Ack);
+
+        var reset = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Rst, reset.Flags);
+        Assert.Equal(Isn + 102, reset.Sequence);
+        Assert.Equal(CloseReason.CopierReset, lab.Connection.CloseReason);
+        Assert.True(lab.Connection.IsNormalClose);
+        Assert.Contains("Normal fast release", lab.Connection.CloseDetail);
+    }
+
+    [Fact]
+    public void TargetKeepingItsSideOpenIsResetAfterTheDrainTime()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh | TcpFlags.Fin, payload: 10);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 12, TcpFlags.Ack);
+        Assert.True(lab.Connection.IsOpen);
+
+        lab.Advance(TimeSpan.FromSeconds(3.1));
+
+        Assert.Equal(CloseReason.CopierReset, lab.Connection.CloseReason);
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+    }
+
+    [Fact]
+    public void TimelineHoldsTheCloseUntilTheTargetHasFinishedAnswering()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Fin);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack);
+        Assert.DoesNotContain(lab.Sender.Sent, s => (s.Flags & TcpFlags.Fin) != 0);
+
+        // The final result comes 1.5 s after the client's last data: the close must still be held.
+        lab.Advance(TimeSpan.FromSeconds(1.5));
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 40);
+        lab.Advance(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain(lab.Sender.Sent, s => (s.Flags & TcpFlags.Fin) != 0);
+
+        lab.Advance(TimeSpan.FromSeconds(1.1));
+        var fin = Assert.Single(lab.Sender.Sent, s => (s.Flags & TcpFlags.Fin) != 0);
+        Assert.Equal(TargetIsn + 41, fin.Acknowledgment);
+        Assert.True(lab.Connection.CloseHeld >= TimeSpan.FromSeconds(4.5));
+        Assert.Equal(1, lab.Engine.Statistics.ClosesHeld);
+    }
+
+    [Fact]
+    public void UnacknowledgedDataIsRetransmitted()
+    {
+        var lab = new CopyHarness();
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+
+        lab.Advance(TimeSpan.FromMilliseconds(250));
+
+        Assert.Equal(2, lab.Sender.Sent.Count(s => s.PayloadLength == 100));
+        Assert.Equal(1, lab.Connection.Retransmissions);
+    }
+
+    [Fact]
+    public void CaptureGapResetsTheCopyAndReopensItAtTheNextSegment()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        // Segment Isn+101..+200 was never captured.
+        lab.FromClient(40000, Isn + 201, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+
+        lab.Advance(TimeSpan.FromMilliseconds(150));
+
+        var connections = lab.Engine.GetConnections();
+        Assert.Equal(2, connections.Count);
+        Assert.Equal(CloseReason.CaptureGap, connections[0].CloseReason);
+        Assert.True(connections[1].IsOpen);
+        Assert.Contains(lab.Sender.Sent, s => s.Flags == TcpFlags.Rst);
+        var reopenSyn = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Syn, reopenSyn.Flags);
+        Assert.Equal(Isn + 200, reopenSyn.Sequence);
+        Assert.Equal(1, lab.Engine.Statistics.CaptureGaps);
+        Assert.Equal(100, lab.Engine.Statistics.CaptureGapBytes);
+    }
+
+    [Fact]
+    public void ReorderedSegmentWithinTheToleranceIsNotAGap()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack, payload: 100);
+        lab.Advance(TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal(0, lab.Engine.Statistics.CaptureGaps);
+        Assert.Equal([Isn + 1, Isn + 101], lab.Sender.Sent.Where(s => s.PayloadLength > 0).Select(s => s.Sequence).Distinct());
+    }
+
+    [Fact]
+    public void WithoutAnInterceptTheConnectionEndsExplainedAndItsPacketsAreAbsorbed()
+    {
+        var lab = new CopyHarness(interceptUp: false);
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 10);
+
+        var connection = Assert.Single(lab.Engine.GetConnections());
+        Assert.Equal(CloseReason.InterceptUnavailable, connection.CloseReason);
+        Assert.Contains("Start-Intercept", connection.CloseDetail);
+        Assert.Empty(lab.Sender.Sent);
+    }
+
+    [Fact]
+    public void ClientResetIsPassedOnAndCountedAsNormal()
+    {
+        var lab = new CopyHarness();
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Rst);
+
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+        Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
+        Assert.True(lab.Connection.IsNormalClose);
+    }
+
+    [Fact]
+    public void PacketLargerThanTheMtuIsCutIntoValidSegments()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 4000);
+
+        var pieces = lab.Sender.Sent.Where(s => s.PayloadLength > 0).ToList();
+        Assert.Equal(3, pieces.Count);
+        Assert.All(pieces, p => Assert.True(p.Bytes.Length <= 1500 && p.ChecksumsValid));
+        Assert.Equal(4000, pieces.Sum(p => p.PayloadLength));
+        Assert.Equal([Isn + 1, Isn + 1461, Isn + 2921], pieces.Select(p => p.Sequence));
+        Assert.Equal(TcpFlags.Ack | TcpFlags.Psh, pieces[^1].Flags);
+        Assert.Equal(1, lab.Engine.Statistics.ResegmentedPackets);
+    }
+
+    [Fact]
+    public void StopResetsOpenCopiesWithReasonStopped()
+    {
+        var lab = new CopyHarness();
+        lab.Establish(40000, Isn);
+        lab.Engine.Stop(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(CloseReason.Stopped, lab.Connection.CloseReason);
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+    }
+
+    [Fact]
+    public void TargetResetDuringTheConnectionIsReportedAsTargetReset()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, 0, TcpFlags.Rst);
+
+        Assert.Equal(CloseReason.TargetReset, lab.Connection.CloseReason);
+        Assert.False(lab.Connection.IsNormalClose);
+    }
+
+    [Fact]
+    public void ClientsKeepTheirPortAndOneClientAddressMapsToOneFakeAddress()
+    {
+        var lab = new CopyHarness();
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        lab.FromClient(40001, Isn, 0, TcpFlags.Syn);
+
+        var connections = lab.Engine.GetConnections();
+        Assert.Equal([40000, 40001], connections.Select(c => c.FakeClientPort));
+        Assert.Single(connections.Select(c => c.FakeClientAddress).Distinct());
+    }
+
+    [Fact]
+    public void SteadyStateDataPathAllocatesNothing()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        var seq = Isn + 1;
+        var targetSeq = TargetIsn + 1;
+        void RoundTrip()
+        {
+            lab.FromClient(40000, seq, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 200);
+            seq += 200;
+            lab.FromTarget(syn.Source, syn.SourcePort, targetSeq, seq, TcpFlags.Ack);
+        }
+
+        for (var i = 0; i < 200; i++)
+        {
+            RoundTrip();
+        }
+
+        // Measured without the harness's own allocations: the engine alone, on frames prepared in advance.
+        var allocated = EngineOnlyAllocations(lab, syn, ref seq);
+        Assert.Equal(0, allocated);
+    }
+
+    private static long EngineOnlyAllocations(CopyHarness lab, SentSegment syn, ref uint seq)
+    {
+        const int Rounds = 500;
+        var clientFrames = new byte[Rounds][];
+        var targetFrames = new byte[Rounds][];
+        var payload = new byte[200];
+        for (var i = 0; i < Rounds; i++)
+        {
+            clientFrames[i] = new byte[300];
+            var length = SegmentWriter.Write(clientFrames[i], Client, 40000, Online, OnlinePort, seq, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, 502, [], payload, 1);
+            Array.Resize(ref clientFrames[i], length);
+            seq += 200;
+            targetFrames[i] = new byte[60];
+            length = SegmentWriter.Write(targetFrames[i], Target, TargetPort, syn.Source, syn.SourcePort, TargetIsn + 1, seq, TcpFlags.Ack, 1000, [], [], 7);
+            Array.Resize(ref targetFrames[i], length);
+        }
+
+        var engine = lab.Engine;
+        lab.Sender.Recording = false;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Rounds; i++)
+        {
+            var buffer = engine.Pool.Rent();
+            clientFrames[i].CopyTo(buffer.Array, 0);
+            buffer.Length = clientFrames[i].Length;
+            engine.Process(new EngineEvent(EngineEventKind.ClientPacket, buffer, LinkType.Ipv4), engine.NowNanoseconds());
+            var response = engine.Pool.Rent();
+            targetFrames[i].CopyTo(response.Array, 0);
+            response.Length = targetFrames[i].Length;
+            engine.Process(new EngineEvent(EngineEventKind.TargetPacket, response, LinkType.Ipv4), engine.NowNanoseconds());
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(Rounds, lab.Sender.Unrecorded);
+        return allocated;
+    }
+}
