@@ -123,7 +123,7 @@ function Wait-LabCopyCondition {
     .SYNOPSIS
         Polls a running copy's status until the condition holds (bounded); returns the status.
     #>
-    param([Parameter(Mandatory, Position = 0)] $RoleInfo, [Parameter(Mandatory)] [scriptblock] $Condition, [double] $TimeoutSeconds = 30, [string] $What = 'the condition')
+    param([Parameter(Mandatory, Position = 0)] $RoleInfo, [Parameter(Mandatory, Position = 1)] [scriptblock] $Condition, [double] $TimeoutSeconds = 30, [string] $What = 'the condition')
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $status = $null
     while ($clock.Elapsed.TotalSeconds -lt $TimeoutSeconds) {

@@ -79,7 +79,7 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
             if ($script:SkipReason) { return }
             $mode = $_
             $script:forwardBefore = Get-ForwardedDatagrams assistant
-            $clientCapture = Start-LabCapture $script:lab -HostName client -Interface eth0 -Path (Join-Path $script:lab.TempDirectory "client-$mode.pcap") -Filter 'src host 198.18.0.30 or src net 198.19.0.0/16'
+            $clientCapture = Start-LabCapture $script:lab -HostName client -Interface eth0 -Path (Join-Path $script:lab.TempDirectory "client-$mode.pcap") -Filter 'ip and src host 198.18.0.30'
             $copy = Start-Copy -CaptureMode $mode
             $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
             $script:run = Invoke-CopyRun -Connections 200 -RequestsMax 19 -Seed 11 -CopyRole $copy
@@ -210,8 +210,17 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
 
             $copy = Start-Copy -CaptureMode RawSocket
             $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
-            $script:rawRun = Invoke-CopyRun -Connections 20 -RequestsMax 3 -Seed 16 -CopyRole $copy -SettleSeconds 1
-            $script:rawStatus = Wait-LabCopyCondition $copy { param($s) ($s.Events -join ' ') -match 'no packet|sees no|saw no' } -TimeoutSeconds 15 -What 'the silent-capture warning'
+            $targetBefore = Get-LabRequestCount -AccessLogPath $script:targetNginx.AccessLogPath
+            # Slow, steady traffic, so the monitor's look at the datalink falls inside it.
+            $generator = Start-LabProcess $script:lab -HostName client -FilePath bash -Name slow_traffic -ArgumentList @(
+                '-c', 'for i in $(seq 1 150); do curl -s -m 2 -o /dev/null http://198.18.0.20:8080/; sleep 0.1; done')
+            try {
+                $script:rawStatus = Wait-LabCopyCondition $copy { param($s) ($s.Events -join ' ') -match 'forwarded' } -TimeoutSeconds 30 -What 'the silent-capture warning'
+            }
+            finally {
+                Stop-LabProcess $script:lab -Id $generator.Id
+            }
+            $script:rawCopied = (Get-LabRequestCount -AccessLogPath $script:targetNginx.AccessLogPath) - $targetBefore
             $script:raw = Stop-LabRole $script:lab $copy
         }
 
@@ -230,7 +239,9 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         }
 
         It 'RawSocket alone reports that it sees no traffic for the port instead of staying silent' {
-            $script:rawRun.Target | Should -Be 0
+            $script:rawCopied | Should -Be 0
+            $script:rawStatus.CaptureReason | Should -Match 'forwarded \(DNAT'
+            $script:rawStatus.CaptureReason | Should -Match 'Pcap'
             ($script:rawStatus.Events -join "`n") | Should -Match '8080'
         }
     }

@@ -24,6 +24,9 @@ internal struct PendingSegment
     /// <summary>Addresses and ports already rewritten to the fake client and the target.</summary>
     public bool Rewritten;
 
+    /// <summary>Sent more than once: its acknowledgment says nothing about the round-trip time (Karn's rule).</summary>
+    public bool Retransmitted;
+
     /// <summary>Monotonic nanoseconds: when the capture delivered it, and when it was last sent.</summary>
     public long CapturedAt;
     public long SentAt;

@@ -22,6 +22,7 @@ internal sealed partial class ReplayConnection
     private int _retransmissions;
     private long _pacingWakeAt = long.MaxValue;
     private ushort _ipIdentification;
+    private long _srtt;
 
     /// <summary>Sends the handshake SYN once the intercepts know the fake endpoint (CLIENT_ADD goes first).</summary>
     private void StartHandshake(long now)
@@ -214,7 +215,7 @@ internal sealed partial class ReplayConnection
             return false;
         }
 
-        var settleAt = _lastTargetDataAt + (_lastTargetPsh ? 2 * Millisecond : 20 * Millisecond);
+        var settleAt = _lastTargetDataAt + ResponseSettleTime();
         if (now >= settleAt)
         {
             _awaitingResponse = false;
@@ -280,6 +281,7 @@ internal sealed partial class ReplayConnection
         }
 
         var oldest = _unacked.Dequeue();
+        oldest.Retransmitted = true;
         Transmit(ref oldest, now, firstTime: false);
         // Keep the retransmitted segment first: rebuild the queue order without allocating.
         var count = _unacked.Count;
@@ -291,6 +293,32 @@ internal sealed partial class ReplayConnection
 
         _rto = Math.Min(_rto * 2, MaxRto);
         _retransmitAt = now + _rto;
+    }
+
+    /// <summary>
+    /// Round-trip time as the copier sees it: target, intercept, channel and engine queue together. Under load the
+    /// copier's view of the target lags, and the pacing waits scale with it instead of misreading a lag as silence.
+    /// </summary>
+    private void SampleRoundTrip(long sample)
+    {
+        if (sample <= 0)
+        {
+            return;
+        }
+
+        _srtt = _srtt == 0 ? sample : ((7 * _srtt) + sample) / 8;
+    }
+
+    /// <summary>
+    /// How long the target must stay silent before its answer counts as complete (tcpcopy waits one RTT, or half
+    /// of one after a short segment). A short segment with PSH usually ends a write; a full-sized one means more
+    /// is coming, so the wait is longer.
+    /// </summary>
+    private long ResponseSettleTime()
+    {
+        var ended = _lastTargetPsh && _lastTargetSegment < _largestTargetSegment;
+        var settle = ended ? Math.Max(2 * Millisecond, _srtt) : Math.Max(20 * Millisecond, 2 * _srtt);
+        return Math.Min(settle, 1_000 * Millisecond);
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ internal sealed partial class ReplayConnection
     private long _requestSentAt;
     private long _lastTargetDataAt;
     private bool _lastTargetPsh;
+    private int _lastTargetSegment;
+    private int _largestTargetSegment;
     private long _lastAckedAt;
     private bool _finSent;
     private bool _targetFinSeen;
@@ -84,6 +86,7 @@ internal sealed partial class ReplayConnection
         // The window of a SYN-ACK is never scaled (RFC 7323 §2.2).
         _targetWindowBytes = tcp.Window;
         Record.HandshakeRtt = TimeSpan.FromTicks((now - _synSentAt) / 100);
+        SampleRoundTrip(now - _synSentAt);
         Phase = ConnectionPhase.Established;
         _lastAckedAt = now;
         SendAck();
@@ -101,7 +104,13 @@ internal sealed partial class ReplayConnection
         _lastAckedAt = now;
         while (_unacked.Count > 0 && SequenceNumbers.LessOrEqual(_unacked.Peek().End, ack))
         {
-            _host.Pool.Return(_unacked.Dequeue().Buffer);
+            var done = _unacked.Dequeue();
+            if (!done.Retransmitted)
+            {
+                SampleRoundTrip(now - done.SentAt);
+            }
+
+            _host.Pool.Return(done.Buffer);
         }
 
         _retransmissions = 0;
@@ -127,6 +136,8 @@ internal sealed partial class ReplayConnection
             _targetDataSinceRequest = true;
             _lastTargetDataAt = now;
             _lastTargetPsh = psh;
+            _lastTargetSegment = payloadLength;
+            _largestTargetSegment = Math.Max(_largestTargetSegment, payloadLength + 1);
         }
 
         // In order, a repeat, or beyond a hole the intercept missed: the ACK says what we hold, so the target

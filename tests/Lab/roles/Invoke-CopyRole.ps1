@@ -23,9 +23,15 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 
+# Files appear whole: written aside, then renamed, so a reader polling for them never sees a half-written one.
+function Publish-File([string] $Path, $Value) {
+    Set-Content -Path "$Path.tmp" -Value $Value
+    Move-Item -Force -Path "$Path.tmp" -Destination $Path
+}
+
 function Get-Status($session) {
     $session | Select-Object ClientPackets, SentPackets, Connections, Completed, Failed, Responses, Retransmissions,
-        CaptureGaps, SendErrors, InterceptConnected, InterceptReconnects, CaptureLayer, CaptureReason,
+        CaptureGaps, SendErrors, InterceptConnected, InterceptReconnects, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
         @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
         @{ n = 'CloseReasons'; e = { $_.CloseReasons } }
 }
@@ -36,10 +42,10 @@ try {
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
-        ConvertTo-Json | Set-Content -Path (Join-Path $Control "$Name.error")
+        ConvertTo-Json | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.error") $_ }
     exit 1
 }
-Set-Content -Path (Join-Path $Control "$Name.ready") -Value ($warnings -join "`n")
+Publish-File (Join-Path $Control "$Name.ready") ($warnings -join "`n")
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
 while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) {
     Get-Status $session | ConvertTo-Json -Depth 4 | Set-Content -Path (Join-Path $Control "$Name.status.json.tmp")
@@ -55,4 +61,4 @@ $stopMilliseconds = $stopClock.ElapsedMilliseconds
     Connections      = @($session | Get-TcpCopyConnection | Select-Object Client, ClientPort, FakeClient, @{ n = 'FakeClientAddress'; e = { "$($_.FakeClientAddress)" } },
         SynSeen, ClientPackets, SentPackets, Requests, ResponsePackets, Retransmissions,
         @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } }, @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, CloseDetail, IsNormalClose)
-} | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $Control "$Name.result.json")
+} | ConvertTo-Json -Depth 5 | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.result.json") $_ }

@@ -16,16 +16,22 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
+
+# Files appear whole: written aside, then renamed, so a reader polling for them never sees a half-written one.
+function Publish-File([string] $Path, $Value) {
+    Set-Content -Path "$Path.tmp" -Value $Value
+    Move-Item -Force -Path "$Path.tmp" -Destination $Path
+}
 try {
     $parameters = @{ Interface = $Interface }
     if ($TargetPort) { $parameters.TargetPort = $TargetPort }
     $session = Start-Intercept @parameters
 }
 catch {
-    $_ | Out-String | Set-Content -Path (Join-Path $Control "$Name.error")
+    $_ | Out-String | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.error") $_ }
     throw
 }
-Set-Content -Path (Join-Path $Control "$Name.ready") -Value $session.Filter
+Publish-File (Join-Path $Control "$Name.ready") $session.Filter
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
 while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) {
     Start-Sleep -Milliseconds 100
@@ -34,4 +40,4 @@ $stopClock = [System.Diagnostics.Stopwatch]::StartNew()
 Stop-Intercept $session
 $result = $session | Select-Object Copiers, Captured, Routed, Unrouted, Parked, ClientRecords, KernelDropped, Filter
 $result | Add-Member StopMilliseconds $stopClock.ElapsedMilliseconds
-$result | ConvertTo-Json | Set-Content -Path (Join-Path $Control "$Name.result.json")
+$result | ConvertTo-Json | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.result.json") $_ }
