@@ -213,7 +213,9 @@ public sealed partial class CopyEngine
         {
             if (connection.Phase == ConnectionPhase.Ended)
             {
-                if (connection.ClientEnded || now - connection.LastActivity > EndedLinger)
+                // Kept a while even when the client has closed: late copies of its segments (a capture layer switch,
+                // a client retransmission) must be absorbed, not replayed as a new connection opened mid-stream.
+                if (now - connection.LastActivity > EndedLinger)
                 {
                     _scratch.Add(connection);
                 }

@@ -221,6 +221,27 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void LateCopyOfASegmentOfAClosedConnectionIsAbsorbedNotReplayed()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Fin);
+        lab.Advance(TimeSpan.FromMilliseconds(5));
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 102, TcpFlags.Ack | TcpFlags.Fin);
+        Assert.Equal(CloseReason.Completed, lab.Connection.CloseReason);
+        var sent = lab.Sender.Sent.Count;
+
+        // A second capture layer (Auto's switch-over) or the client delivers the request again, seconds later.
+        lab.Advance(TimeSpan.FromSeconds(2));
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+
+        Assert.Single(lab.Engine.GetConnections());
+        Assert.Equal(sent, lab.Sender.Sent.Count);
+    }
+
+    [Fact]
     public void TargetThatClosedFirstIsReleasedWithTheCopiersResetAsANormalClose()
     {
         var lab = new CopyHarness();
