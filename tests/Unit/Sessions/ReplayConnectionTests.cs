@@ -159,8 +159,13 @@ public class ReplayConnectionTests
         var lab = new CopyHarness();
         lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
 
-        lab.Advance(TimeSpan.FromSeconds(1.1));
-        Assert.Equal(2, lab.Sender.Sent.Count(s => s.Flags == TcpFlags.Syn));
+        for (var step = 0; step < 11; step++)
+        {
+            lab.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        // SYN retransmissions at about 0.25 s, then 0.5 s later, then 1 s later: three SYNs within 1.1 s.
+        Assert.Equal(3, lab.Sender.Sent.Count(s => s.Flags == TcpFlags.Syn));
         lab.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(CloseReason.HandshakeFailed, lab.Connection.CloseReason);
