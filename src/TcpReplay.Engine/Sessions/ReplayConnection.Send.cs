@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Sessions;
@@ -333,7 +334,7 @@ internal sealed partial class ReplayConnection
         if (TcpPacket.TryParseIp(ip, out var packet) != PacketParseStatus.Ok)
         {
             Stats.MalformedPacketsField++;
-            _host.Pool.Return(segment.Buffer);
+            PacketBufferPool.ReturnToOwner(segment.Buffer);
             return;
         }
 
@@ -376,6 +377,6 @@ internal sealed partial class ReplayConnection
             });
         }
 
-        _host.Pool.Return(segment.Buffer);
+        PacketBufferPool.ReturnToOwner(segment.Buffer);
     }
 }

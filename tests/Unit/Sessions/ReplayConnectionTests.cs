@@ -1,3 +1,4 @@
+using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Sessions;
 using static TcpReplay.Engine.Tests.Sessions.CopyHarness;
@@ -392,6 +393,20 @@ public class ReplayConnectionTests
         Assert.Equal([Isn + 1, Isn + 1461, Isn + 2921], pieces.Select(p => p.Sequence));
         Assert.Equal(TcpFlags.Ack | TcpFlags.Psh, pieces[^1].Flags);
         Assert.Equal(1, lab.Engine.Statistics.ResegmentedPackets);
+    }
+
+    [Fact]
+    public void CapturedPacketIsMovedOutOfItsLargeCaptureBufferAtOnce()
+    {
+        var lab = new CopyHarness();
+        var capturePool = new PacketBufferPool();
+        var buffer = capturePool.Rent();
+        buffer.Length = SegmentWriter.Write(buffer.Array, Client, 40000, Online, OnlinePort, Isn, 0, TcpFlags.Syn, 502, [], [], 1);
+
+        lab.Engine.PostClientPacket(buffer, LinkType.Ipv4);
+
+        Assert.Equal(0, capturePool.Outstanding);
+        Assert.Equal(1, lab.Engine.Pool.Outstanding);
     }
 
     [Fact]
