@@ -49,8 +49,10 @@ BeforeAll {
             Start-Sleep -Milliseconds 250
             $copied = (Get-LabRequestCount -AccessLogPath $script:targetNginx.AccessLogPath) - $targetBefore
         } while ($copied -lt $expected -and $clock.Elapsed.TotalSeconds -lt $SettleSeconds)
-        $fromFake = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath | Select-Object -Skip $targetBefore |
-            Where-Object { "$($_.RemoteAddress)".StartsWith('198.19.') -or "$($_.RemoteAddress)" -eq '198.18.0.50' }).Count
+        # One reading of the target's log for both figures, so a late copy cannot make them disagree.
+        $served = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath | Select-Object -Skip $targetBefore)
+        $copied = $served.Count
+        $fromFake = @($served | Where-Object { "$($_.RemoteAddress)".StartsWith('198.19.') -or "$($_.RemoteAddress)" -eq '198.18.0.50' }).Count
         [pscustomobject]@{ Traffic = $traffic; Online = $expected; Target = $copied; FromFake = $fromFake; SettleSeconds = $clock.Elapsed.TotalSeconds }
     }
 }
