@@ -47,6 +47,7 @@ internal sealed partial class ReplayConnection
             TryFlush(now);
         }
 
+        CheckClientReset(now);
         ScheduleNext();
     }
 
@@ -127,6 +128,7 @@ internal sealed partial class ReplayConnection
         _retransmitAt = long.MaxValue;
         _pacingWakeAt = long.MaxValue;
         _drainDeadline = long.MaxValue;
+        _resetDeadline = long.MaxValue;
         _ = now;
         _host.OnClosed(this);
     }
@@ -168,7 +170,7 @@ internal sealed partial class ReplayConnection
             due = Math.Min(due, OldestOutOfOrderAt() + (Options.GapTolerance.Ticks * 100));
         }
 
-        due = Math.Min(due, Math.Min(_retransmitAt, Math.Min(_pacingWakeAt, _drainDeadline)));
+        due = Math.Min(due, Math.Min(_retransmitAt, Math.Min(_pacingWakeAt, Math.Min(_drainDeadline, _resetDeadline))));
         if (due != long.MaxValue)
         {
             _host.Schedule(this, due);

@@ -313,14 +313,16 @@ internal sealed partial class ReplayConnection
     }
 
     /// <summary>
-    /// How long the target must stay silent before its answer counts as complete (tcpcopy waits one RTT, or half
-    /// of one after a short segment). A short segment with PSH usually ends a write; a full-sized one means more
-    /// is coming, so the wait is longer.
+    /// How long the target must stay silent before its answer counts as complete. A short segment with PSH usually
+    /// ends a write; after a full-sized one more is coming, so the wait is two round trips (tcpcopy waits one RTT, or
+    /// half of one after a short segment).
     /// </summary>
     private long ResponseSettleTime()
     {
+        // A short segment with PSH ends the answer as far as can be told: the next request goes at once, so the copy
+        // keeps the client's pace (waiting a round trip here made the copy fall behind a busy keep-alive client).
         var ended = _lastTargetPsh && _lastTargetSegment < _largestTargetSegment;
-        var settle = ended ? Math.Max(2 * Millisecond, _srtt) : Math.Max(20 * Millisecond, 2 * _srtt);
+        var settle = ended ? 0 : Math.Max(20 * Millisecond, 2 * _srtt);
         return Math.Min(settle, 1_000 * Millisecond);
     }
 

@@ -159,6 +159,21 @@ internal sealed partial class ReplayConnection
             _finSent ? "The target reset the connection after the client had closed it." : "The target reset the connection while the client still used it.", now);
     }
 
+    /// <summary>The client's reset goes once every segment it sent before it is acknowledged, or at the deadline.</summary>
+    private void CheckClientReset(long now)
+    {
+        if (!_resetAfterBacklog || Phase == ConnectionPhase.Ended)
+        {
+            return;
+        }
+
+        if ((_pending.Count == 0 && _unacked.Count == 0 && Phase == ConnectionPhase.Established) || now >= _resetDeadline)
+        {
+            SendReset();
+            Close(CloseReason.ClientReset, HandshakeFailure.None, ClientResetDetail, now);
+        }
+    }
+
     /// <summary>
     /// After the client's FIN is acknowledged: a target that closed first is in TIME_WAIT and gets a reset
     /// (CopierReset, the normal fast release); one that closes after us completes the close; one that stays half
@@ -166,6 +181,12 @@ internal sealed partial class ReplayConnection
     /// </summary>
     private void CheckClose(long now)
     {
+        if (_resetAfterBacklog)
+        {
+            CheckClientReset(now);
+            return;
+        }
+
         if (!_finSent || _unacked.Count > 0 || SequenceNumbers.LessThan(_targetAcked, _sentNext) || Phase != ConnectionPhase.Established)
         {
             return;

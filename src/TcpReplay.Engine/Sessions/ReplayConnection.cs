@@ -29,7 +29,11 @@ internal sealed partial class ReplayConnection
     private bool _haveClientAck;
     private uint _lastClientAck;
     private ushort _clientMss;
+    private const string ClientResetDetail = "The client reset its connection to the online server; the reset was passed on.";
+
     private bool _clientEnded;
+    private bool _resetAfterBacklog;
+    private long _resetDeadline = long.MaxValue;
     private long _clientFinCapturedAt;
 
     public ReplayConnection(IConnectionHost host, CopiedConnection record, Transfer transfer, uint clientAddress, ushort clientPort,
@@ -105,12 +109,18 @@ internal sealed partial class ReplayConnection
         {
             _clientEnded = true;
             PacketBufferPool.ReturnToOwner(buffer);
-            if (Phase != ConnectionPhase.New)
+            if (Phase == ConnectionPhase.New)
             {
-                SendReset();
+                Close(CloseReason.ClientReset, HandshakeFailure.None, ClientResetDetail, now);
+                return;
             }
 
-            Close(CloseReason.ClientReset, HandshakeFailure.None, "The client reset its connection to the online server; the reset was passed on.", now);
+            // The copy may lag the client: the requests still queued go first, then the reset, as the client sent them.
+            _resetAfterBacklog = true;
+            _resetDeadline = now + (Options.DrainTimeout.Ticks * 100 * 4);
+            TryFlush(now);
+            CheckClientReset(now);
+            ScheduleNext();
             return;
         }
 

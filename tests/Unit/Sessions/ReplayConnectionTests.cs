@@ -63,10 +63,11 @@ public class ReplayConnectionTests
         Assert.Equal(100, lab.Sender.Last.PayloadLength);
 
         lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
-        Assert.Equal(TcpFlags.Ack, lab.Sender.Last.Flags);
-        Assert.Equal(TargetIsn + 301, lab.Sender.Last.Acknowledgment);
+        var ack = lab.Sender.Sent[^2];
+        Assert.Equal(TcpFlags.Ack, ack.Flags);
+        Assert.Equal(TargetIsn + 301, ack.Acknowledgment);
 
-        lab.Advance(TimeSpan.FromMilliseconds(3));
+        // A short answer with PSH ends it: the held request goes at once.
         var second = lab.Sender.Last;
         Assert.Equal(80, second.PayloadLength);
         Assert.Equal(Isn + 101, second.Sequence);
@@ -377,6 +378,27 @@ public class ReplayConnectionTests
         Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
         Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
         Assert.True(lab.Connection.IsNormalClose);
+    }
+
+    [Fact]
+    public void ClientResetWaitsForTheRequestsTheCopyStillHolds()
+    {
+        var lab = new CopyHarness(PacingMode.WaitResponse);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+        lab.FromClient(40000, Isn + 181, OnlineIsn + 901, TcpFlags.Rst);
+        Assert.DoesNotContain(lab.Sender.Sent, s => s.Flags == TcpFlags.Rst);
+        Assert.True(lab.Connection.IsOpen);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        Assert.Equal(80, lab.Sender.Last.PayloadLength);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 181, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+
+        var reset = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Rst, reset.Flags);
+        Assert.Equal(Isn + 181, reset.Sequence);
+        Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
     }
 
     [Fact]
