@@ -174,4 +174,25 @@ Describe 'Test-ReplayHealth in a five-host lab' -Tag 'Lab', 'Health' -Skip:(-not
             (Get-Check $auto 'CaptureLayer').Status | Should -Be 'Pass'
         }
     }
+
+    Context 'a running copy whose connections fail' {
+        It 'explains the failures in FailureReasons: bystander resets, counted, with a client and the fix' {
+            $copy = Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait -Parameters @{
+                Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.18.0.50'
+                Interface = 'eth0'; Force = $true; DeadlineSeconds = 120
+            }
+            try {
+                $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+                $null = Invoke-LabHttpTraffic $script:lab -Connections 5 -RequestsMax 1 -Concurrency 5 -Seed 21 -DeadlineSeconds 30
+                $status = Wait-LabCopyCondition $copy { param($s) @($s.FailureReasons).Count -gt 0 -and $s.Failed -ge 5 } -TimeoutSeconds 30 -What 'failed connections'
+            }
+            finally { $null = Stop-LabRole $script:lab $copy }
+            $top = @($status.FailureReasons)[0]
+            $top.CloseReason | Should -Be 'HandshakeFailed'
+            $top.HandshakeFailure | Should -Be 'BystanderReset'
+            $top.Count | Should -BeGreaterOrEqual 5
+            $top.ExampleClient | Should -Match '^198\.18\.0\.10:\d+$'
+            $top.Remedy | Should -Match 'Set-TargetRoute -FakeClientNetwork 198\.18\.0\.50/32'
+        }
+    }
 }
