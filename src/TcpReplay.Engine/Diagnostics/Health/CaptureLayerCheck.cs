@@ -21,6 +21,13 @@ public sealed class CaptureLayerCheck : IHealthCheck
 
         var ports = options.Transfers.Select(t => t.OnlinePort).Distinct().ToArray();
         var rules = NatRules.FindDnat(ports, cancellationToken);
+        if (rules is null)
+        {
+            return new HealthCheckResult(Name, Role, HealthStatus.Warning,
+                "Unknown: the NAT rules cannot be read (iptables-save and nft are missing, or this process lacks CAP_NET_ADMIN); a DNATed port would be invisible to RawSocket capture.",
+                "Run as root with iptables or nftables installed, or copy with -CaptureMode Auto, which probes both layers.");
+        }
+
         var (status, detail, remedy) = Decide(options.CaptureMode, ports, rules);
         return new HealthCheckResult(Name, Role, status, detail, remedy);
     }

@@ -15,17 +15,27 @@ public static class NatRules
 {
     private static readonly TimeSpan CommandLimit = TimeSpan.FromSeconds(5);
 
-    /// <summary>The DNAT rules of this namespace that match TCP traffic to one of <paramref name="ports"/>. Empty when no tool answers.</summary>
-    public static IReadOnlyList<DnatRule> FindDnat(IReadOnlyCollection<ushort> ports, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The DNAT rules of this namespace that match TCP traffic to one of <paramref name="ports"/>; null when neither
+    /// iptables-save nor nft could be run (not installed, or no CAP_NET_ADMIN to read the rules).
+    /// </summary>
+    public static IReadOnlyList<DnatRule>? FindDnat(IReadOnlyCollection<ushort> ports, CancellationToken cancellationToken = default)
     {
         var found = new List<DnatRule>();
-        if (TryRun("iptables-save", ["-t", "nat"], cancellationToken) is { } iptables)
+        var iptables = TryRun("iptables-save", ["-t", "nat"], cancellationToken);
+        if (iptables is not null)
         {
             found.AddRange(ParseIptablesSave(iptables, ports));
         }
 
         // nft shows the iptables-nft rules too (as "xt" or translated expressions), plus native nft ones.
-        if (TryRun("nft", ["list", "ruleset"], cancellationToken) is { } nft)
+        var nft = TryRun("nft", ["list", "ruleset"], cancellationToken);
+        if (iptables is null && nft is null)
+        {
+            return null;
+        }
+
+        if (nft is not null)
         {
             foreach (var rule in ParseNftRuleset(nft, ports))
             {

@@ -24,7 +24,7 @@ public sealed class ServiceListeningCheck : IHealthCheck
         }
 
         var ports = options.Transfers.Select(t => t.OnlinePort).Distinct().ToArray();
-        var dnat = NatRules.FindDnat(ports, cancellationToken);
+        var dnat = NatRules.FindDnat(ports, cancellationToken) ?? [];
         var (status, detail) = Decide(options.Transfers, sockets, dnat);
         return new HealthCheckResult(Name, Role, status, detail,
             status == HealthStatus.Pass ? null : "Start the online service, or correct -Transfer to the port it listens on ('ss -ltn' lists them).");
