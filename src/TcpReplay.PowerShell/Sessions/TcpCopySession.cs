@@ -107,6 +107,12 @@ public sealed class TcpCopySession : Job
         }
     }
 
+    /// <summary>
+    /// Why connections failed, while the copy runs: ended-abnormally connections grouped by close reason and handshake
+    /// failure, most frequent first, each with a count, an example client and the remedy from its close detail.
+    /// </summary>
+    public IReadOnlyList<FailureReason> FailureReasons => FailureReason.Summarize(_copy.Engine.GetConnections());
+
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>What happened, in words: the capture decision, intercept links up and down.</summary>

@@ -33,7 +33,9 @@ function Get-Status($session) {
     $session | Select-Object ClientPackets, SentPackets, Connections, Completed, Failed, Responses, Retransmissions,
         CaptureGaps, SendErrors, InterceptConnected, InterceptReconnects, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
         @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
-        @{ n = 'CloseReasons'; e = { $_.CloseReasons } }
+        @{ n = 'CloseReasons'; e = { $_.CloseReasons } },
+        @{ n = 'FailureReasons'; e = { @($_.FailureReasons | Select-Object @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } },
+            @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, Count, ExampleClient, Remedy) } }
 }
 
 try {
