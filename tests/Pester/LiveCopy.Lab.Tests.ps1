@@ -123,6 +123,31 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         }
     }
 
+    Context 'packets lost on the way to the target' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            # This kernel has no netem: the target drops 5% of the fake clients' packets with iptables instead.
+            $rule = '-s 198.19.0.0/16 -p tcp --dport 8080 -m statistic --mode random --probability 0.05 -j DROP'
+            $null = Invoke-LabCommand $script:lab -HostName target -Command "iptables -A INPUT $rule"
+            try {
+                $copy = Start-Copy
+                $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+                $script:run = Invoke-CopyRun -Connections 50 -RequestsMax 6 -Seed 17 -CopyRole $copy -SettleSeconds 10
+                $script:result = Stop-LabRole $script:lab $copy
+            }
+            finally {
+                $null = Invoke-LabCommand $script:lab -HostName target -Command "iptables -D INPUT $rule"
+            }
+        }
+
+        It 'retransmits what the target did not get, so every request still arrives' {
+            $script:result.Session.Retransmissions | Should -BeGreaterThan 0
+            $abnormal = @($script:result.Connections | Where-Object { -not $_.IsNormalClose } | Select-Object ClientPort, CloseReason, HandshakeFailure, Retransmissions)
+            $script:run.Target | Should -Be $script:run.Online -Because "abnormal ends: $($abnormal | ConvertTo-Json -Compress)"
+
+        }
+    }
+
     Context 'a copier started before its intercept' {
         BeforeAll {
             if ($script:SkipReason) { return }

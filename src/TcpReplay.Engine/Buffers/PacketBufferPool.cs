@@ -68,6 +68,14 @@ public sealed class PacketBufferPool
         _pool.Return(buffer);
     }
 
+    /// <summary>Gives a rented buffer back to the pool that rented it, whichever that is.</summary>
+    /// <exception cref="InvalidOperationException">The buffer was already returned.</exception>
+    public static void ReturnToOwner(PacketBuffer buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        buffer.Owner.Return(buffer);
+    }
+
     private sealed class Policy(PacketBufferPool owner) : IPooledObjectPolicy<PacketBuffer>
     {
         public PacketBuffer Create() => new(owner, owner.BufferSize);

@@ -20,7 +20,8 @@ namespace TcpReplay.Engine.Live;
 public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
 {
     private readonly LiveCopyOptions _options;
-    private readonly PacketBufferPool _pool = new();
+    // Capture buffers hold up to 64 KiB (GRO); the engine copies ordinary packets out at once, so few are idle at a time.
+    private readonly PacketBufferPool _pool = new(PacketBufferPool.DefaultBufferSize, maximumRetained: 256);
     private readonly ConcurrentQueue<string> _events = new();
     private IPacketSender? _sender;
     private InterceptClient? _channel;
@@ -72,7 +73,7 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
         {
             _sender = _options.SendMode == SendMode.Pcap ? new PcapSender(_options.Interface) : new RawIpSender();
             _channel = new InterceptClient(_options.InterceptServers, _options.Channel, this);
-            _engine = new CopyEngine(_options.Copy, _sender, new InterceptChannelAdapter(_channel), pool: _pool);
+            _engine = new CopyEngine(_options.Copy, _sender, new InterceptChannelAdapter(_channel));
             _engine.Start();
             _channel.Start();
             _capture = OpenCapture();

@@ -19,7 +19,7 @@ public sealed partial class CopyEngine
                 Statistics.MalformedPacketsField++;
             }
 
-            Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             return;
         }
 
@@ -28,7 +28,7 @@ public sealed partial class CopyEngine
         if (transfer is null || _fakeAddresses.Contains(packet.Ipv4.SourceAddress))
         {
             Statistics.IgnoredPacketsField++;
-            Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             return;
         }
 
@@ -36,7 +36,7 @@ public sealed partial class CopyEngine
         {
             // A snap length shorter than the packet: the payload is incomplete and must not reach the target.
             Statistics.MalformedPacketsField++;
-            Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             return;
         }
 
@@ -57,14 +57,14 @@ public sealed partial class CopyEngine
             {
                 // A bare ACK, FIN or RST of a connection we never saw carries nothing to replay.
                 Statistics.IgnoredPacketsField++;
-                Pool.Return(buffer);
+                PacketBufferPool.ReturnToOwner(buffer);
                 return;
             }
 
             connection = CreateConnection(transfer, clientAddress, tcp.SourcePort, packet.Ipv4.DestinationAddress, now);
             if (connection is null)
             {
-                Pool.Return(buffer);
+                PacketBufferPool.ReturnToOwner(buffer);
                 return;
             }
         }
@@ -160,7 +160,7 @@ public sealed partial class CopyEngine
         if (status != PacketParseStatus.Ok || packet.IpVersion != 4)
         {
             Statistics.MalformedPacketsField++;
-            Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             return;
         }
 
@@ -176,7 +176,7 @@ public sealed partial class CopyEngine
             Statistics.UnmatchedResponsesField++;
         }
 
-        Pool.Return(buffer);
+        PacketBufferPool.ReturnToOwner(buffer);
     }
 
     internal void RunTimers(long now)
@@ -326,7 +326,7 @@ public sealed partial class CopyEngine
         {
             while (heldSegments.Count > 0)
             {
-                Pool.Return(heldSegments.Dequeue().Buffer);
+                PacketBufferPool.ReturnToOwner(heldSegments.Dequeue().Buffer);
             }
 
             return;

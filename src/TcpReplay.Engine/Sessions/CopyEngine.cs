@@ -16,6 +16,9 @@ namespace TcpReplay.Engine.Sessions;
 public sealed partial class CopyEngine : IConnectionHost, IDisposable
 {
     private const int BatchSize = 256;
+
+    /// <summary>Room for any packet of a 1500-byte MTU behind its link header; larger ones keep their capture buffer.</summary>
+    private const int SmallBufferSize = 2048;
     private static readonly long SweepInterval = 1_000_000_000;
     private static readonly long EndedLinger = 10_000_000_000;
 
@@ -51,7 +54,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         _sender = sender;
         _channel = channel;
         _time = time ?? TimeProvider.System;
-        Pool = pool ?? new PacketBufferPool();
+        Pool = pool ?? new PacketBufferPool(SmallBufferSize, maximumRetained: 16384);
         _queue = new EngineQueue(65536);
         _fakeAddresses = new FakeAddressPool(options.FakeClientNetworks);
         _fakeKeyInUse = _byFake.ContainsKey;
@@ -88,7 +91,25 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     }
 
     /// <summary>Hands a captured client frame to the engine, which owns the buffer from here on.</summary>
-    public void PostClientPacket(PacketBuffer buffer, LinkType linkType) => Post(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType));
+    /// <remarks>
+    /// Capture buffers are sized for the largest packet (64 KiB, GRO); a packet that fits a small buffer is copied into
+    /// one at once and the capture buffer goes straight back, so packets waiting for the target's acknowledgment hold
+    /// 2 KiB each, not 64 KiB.
+    /// </remarks>
+    public void PostClientPacket(PacketBuffer buffer, LinkType linkType)
+    {
+        if (buffer.Length <= Pool.BufferSize && buffer.Owner != Pool)
+        {
+            var small = Pool.Rent();
+            buffer.Span.CopyTo(small.Array);
+            small.Length = buffer.Length;
+            small.TimestampNanoseconds = buffer.TimestampNanoseconds;
+            PacketBufferPool.ReturnToOwner(buffer);
+            buffer = small;
+        }
+
+        Post(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType));
+    }
 
     /// <summary>Hands a target packet record from an intercept (IPv4 + TCP headers as captured) to the engine; the bytes are copied.</summary>
     public void PostTargetPacket(ReadOnlySpan<byte> record)
@@ -139,7 +160,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         if (_stopped || !_queue.TryEnqueue(item))
         {
             Interlocked.Increment(ref _queueDrops);
-            Pool.Return(item.Buffer);
+            PacketBufferPool.ReturnToOwner(item.Buffer);
         }
     }
 
@@ -203,7 +224,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         {
             for (var i = 0; i < taken; i++)
             {
-                Pool.Return(batch[i].Buffer);
+                PacketBufferPool.ReturnToOwner(batch[i].Buffer);
             }
         }
     }

@@ -1,3 +1,4 @@
+using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Sessions;
@@ -119,7 +120,7 @@ internal sealed partial class ReplayConnection
         ReleaseBuffers(_unacked);
         foreach (var held in _outOfOrder)
         {
-            _host.Pool.Return(held.Buffer);
+            PacketBufferPool.ReturnToOwner(held.Buffer);
         }
 
         _outOfOrder.Clear();
@@ -134,7 +135,7 @@ internal sealed partial class ReplayConnection
     {
         while (queue.Count > 0)
         {
-            _host.Pool.Return(queue.Dequeue().Buffer);
+            PacketBufferPool.ReturnToOwner(queue.Dequeue().Buffer);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Sessions;
@@ -9,7 +10,9 @@ internal sealed partial class ReplayConnection
     private const long MinRto = 200 * Millisecond;
     private const long MaxRto = 3_000 * Millisecond;
     private const int MaxRetransmissions = 8;
-    private static readonly long FirstSynRetransmit = 1_000 * Millisecond;
+    // Faster than the kernel's 1 s: a copy that loses its SYN twice would otherwise fail its 3 s handshake and lose every request of
+    // the connection; a repeated SYN costs the target nothing.
+    private static readonly long FirstSynRetransmit = 250 * Millisecond;
 
     private uint _sentNext;
     private uint _targetAcked;
@@ -331,7 +334,7 @@ internal sealed partial class ReplayConnection
         if (TcpPacket.TryParseIp(ip, out var packet) != PacketParseStatus.Ok)
         {
             Stats.MalformedPacketsField++;
-            _host.Pool.Return(segment.Buffer);
+            PacketBufferPool.ReturnToOwner(segment.Buffer);
             return;
         }
 
@@ -374,6 +377,6 @@ internal sealed partial class ReplayConnection
             });
         }
 
-        _host.Pool.Return(segment.Buffer);
+        PacketBufferPool.ReturnToOwner(segment.Buffer);
     }
 }

@@ -1,3 +1,4 @@
+using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Sessions;
@@ -110,7 +111,7 @@ internal sealed partial class ReplayConnection
                 SampleRoundTrip(now - done.SentAt);
             }
 
-            _host.Pool.Return(done.Buffer);
+            PacketBufferPool.ReturnToOwner(done.Buffer);
         }
 
         _retransmissions = 0;

@@ -97,14 +97,14 @@ internal sealed partial class ReplayConnection
         if (Phase == ConnectionPhase.Ended)
         {
             _clientEnded |= (flags & (TcpFlags.Fin | TcpFlags.Rst)) != 0;
-            _host.Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             return;
         }
 
         if ((flags & TcpFlags.Rst) != 0)
         {
             _clientEnded = true;
-            _host.Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             if (Phase != ConnectionPhase.New)
             {
                 SendReset();
@@ -117,7 +117,7 @@ internal sealed partial class ReplayConnection
         if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
         {
             OnClientSyn(tcp, now);
-            _host.Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             return;
         }
 
@@ -125,7 +125,7 @@ internal sealed partial class ReplayConnection
         if (payload == 0 && !fin)
         {
             // A bare ACK acknowledges the online server's data; the copier acknowledges the target's data itself.
-            _host.Pool.Return(buffer);
+            PacketBufferPool.ReturnToOwner(buffer);
             return;
         }
 
@@ -193,7 +193,7 @@ internal sealed partial class ReplayConnection
         {
             Record.DuplicatesDropped++;
             Stats.DuplicatesDroppedField++;
-            _host.Pool.Return(segment.Buffer);
+            PacketBufferPool.ReturnToOwner(segment.Buffer);
             return;
         }
 
@@ -232,7 +232,7 @@ internal sealed partial class ReplayConnection
                 {
                     Record.DuplicatesDropped++;
                     Stats.DuplicatesDroppedField++;
-                    _host.Pool.Return(held.Buffer);
+                    PacketBufferPool.ReturnToOwner(held.Buffer);
                 }
                 else
                 {

@@ -1,3 +1,4 @@
+using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Sessions;
@@ -46,9 +47,12 @@ internal sealed class CopyHarness
 
     public CopiedConnection Connection => Engine.GetConnections().Last();
 
+    /// <summary>Capture-sized buffers, for packets bigger than the engine's own (GRO-merged ones).</summary>
+    private static readonly PacketBufferPool CapturePool = new();
+
     public void FromClient(ushort clientPort, uint seq, uint ack, TcpFlags flags, int payload = 0, ReadOnlySpan<byte> options = default)
     {
-        var buffer = Engine.Pool.Rent();
+        var buffer = payload > 1900 ? CapturePool.Rent() : Engine.Pool.Rent();
         var data = new byte[payload];
         for (var i = 0; i < payload; i++)
         {

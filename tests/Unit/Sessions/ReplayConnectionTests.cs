@@ -1,3 +1,4 @@
+using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Sessions;
 using static TcpReplay.Engine.Tests.Sessions.CopyHarness;
@@ -159,8 +160,13 @@ public class ReplayConnectionTests
         var lab = new CopyHarness();
         lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
 
-        lab.Advance(TimeSpan.FromSeconds(1.1));
-        Assert.Equal(2, lab.Sender.Sent.Count(s => s.Flags == TcpFlags.Syn));
+        for (var step = 0; step < 11; step++)
+        {
+            lab.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        // SYN retransmissions at about 0.25 s, then 0.5 s later, then 1 s later: three SYNs within 1.1 s.
+        Assert.Equal(3, lab.Sender.Sent.Count(s => s.Flags == TcpFlags.Syn));
         lab.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(CloseReason.HandshakeFailed, lab.Connection.CloseReason);
@@ -387,6 +393,20 @@ public class ReplayConnectionTests
         Assert.Equal([Isn + 1, Isn + 1461, Isn + 2921], pieces.Select(p => p.Sequence));
         Assert.Equal(TcpFlags.Ack | TcpFlags.Psh, pieces[^1].Flags);
         Assert.Equal(1, lab.Engine.Statistics.ResegmentedPackets);
+    }
+
+    [Fact]
+    public void CapturedPacketIsMovedOutOfItsLargeCaptureBufferAtOnce()
+    {
+        var lab = new CopyHarness();
+        var capturePool = new PacketBufferPool();
+        var buffer = capturePool.Rent();
+        buffer.Length = SegmentWriter.Write(buffer.Array, Client, 40000, Online, OnlinePort, Isn, 0, TcpFlags.Syn, 502, [], [], 1);
+
+        lab.Engine.PostClientPacket(buffer, LinkType.Ipv4);
+
+        Assert.Equal(0, capturePool.Outstanding);
+        Assert.Equal(1, lab.Engine.Pool.Outstanding);
     }
 
     [Fact]
