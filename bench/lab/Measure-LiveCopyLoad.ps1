@@ -24,10 +24,11 @@
          errors, routed/unrouted, kernel drops).
 
     Runs: RawSocket and Pcap capture with WaitResponse pacing, RawSocket with Timeline pacing (keep-alive, wrk),
-    and a one-shot run (RawSocket, WaitResponse). Everything is bounded in time, and the lab (namespaces and
+    a one-shot run (RawSocket, WaitResponse), and a moderate run: the lab test's generator (tests/Lab/http_traffic.py,
+    2,000 connections of 1 to 19 requests, 20 at a time), which paces itself far below wrk's rate. Everything is bounded in time, and the lab (namespaces and
     every process it started) is removed in a finally block. Needs root and the built module (make module).
 .PARAMETER Runs
-    Which runs to make: Raw, Pcap, Timeline, OneShot. Default: all four.
+    Which runs to make: Raw, Pcap, Timeline, OneShot, Moderate. Default: all five.
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
 .EXAMPLE
@@ -37,7 +38,7 @@
 #>
 param(
     [string] $ModulePath = "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1",
-    [ValidateSet('Raw', 'Pcap', 'Timeline', 'OneShot')] [string[]] $Runs = @('Raw', 'Pcap', 'Timeline', 'OneShot'),
+    [ValidateSet('Raw', 'Pcap', 'Timeline', 'OneShot', 'Moderate')] [string[]] $Runs = @('Raw', 'Pcap', 'Timeline', 'OneShot', 'Moderate'),
     [ValidateRange(1, 300)] [int] $DurationSeconds = 30,
     [ValidateRange(1, 16)] [int] $Threads = 2,
     [ValidateRange(1, 1000)] [int] $Connections = 50,
@@ -116,8 +117,8 @@ function Get-LineCount([string] $Path) {
 }
 
 function Invoke-LoadRun {
-    param([string] $Name, [string] $CaptureMode, [string] $Pacing, [switch] $OneShot)
-    Write-Host "`n=== $Name (capture $CaptureMode, pacing $Pacing, $(if ($OneShot) { "$OneShotRequests one-shot curl requests" } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" })) ==="
+    param([string] $Name, [string] $CaptureMode, [string] $Pacing, [switch] $OneShot, [switch] $Moderate)
+    Write-Host "`n=== $Name (capture $CaptureMode, pacing $Pacing, $(if ($OneShot) { "$OneShotRequests one-shot curl requests" } elseif ($Moderate) { 'http_traffic.py, 2,000 connections of 1-19 requests, 20 at a time' } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" })) ==="
     $intercept = Start-LabRole $lab -Role Intercept -HostName assistant -ModulePath $ModulePath -Name "intercept-$Name" -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 600 }
     $copy = $null
     $captures = @()
@@ -152,6 +153,13 @@ function Invoke-LoadRun {
         if ($OneShot) {
             $command = "for i in `$(seq $OneShotRequests); do curl -s -o /dev/null --max-time 5 $Url || echo fail; done | wc -l"
             $failures = [int](Invoke-LabCommand $lab -HostName client -TimeoutSeconds 300 -Command $command)
+            $wrk = $null
+        }
+        elseif ($Moderate) {
+            # The live-copy lab test's traffic, ten times longer: a load the generator paces itself (a few thousand
+            # requests/s), to tell a copy that cannot keep up with wrk from one that loses requests at any rate.
+            $traffic = Invoke-LabHttpTraffic $lab -Connections 2000 -RequestsMax 19 -Concurrency 20 -Seed 5 -DeadlineSeconds 120
+            $failures = $traffic.errors
             $wrk = $null
         }
         else {
@@ -203,7 +211,7 @@ function Invoke-LoadRun {
             Run                        = $Name
             CaptureMode                = $CaptureMode
             Pacing                     = $Pacing
-            Load                       = if ($OneShot) { "$OneShotRequests x curl (one connection each)" } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" }
+            Load                       = if ($OneShot) { "$OneShotRequests x curl (one connection each)" } elseif ($Moderate) { 'http_traffic.py --connections 2000 --requests-per-connection-max 19 --concurrency 20' } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" }
             LoadSeconds                = [math]::Round($loadSeconds, 2)
             WrkRequestsPerSecond       = if ($wrk -match 'Requests/sec:\s+([\d.]+)') { [double]$Matches[1] } else { $null }
             WrkRequests                = if ($wrk -match '(\d+) requests in') { [long]$Matches[1] } else { $null }
@@ -277,6 +285,7 @@ try {
         Pcap     = @{ Name = 'pcap'; CaptureMode = 'Pcap'; Pacing = 'WaitResponse' }
         Timeline = @{ Name = 'raw-timeline'; CaptureMode = 'RawSocket'; Pacing = 'Timeline' }
         OneShot  = @{ Name = 'oneshot'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse'; OneShot = $true }
+        Moderate = @{ Name = 'moderate'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse'; Moderate = $true }
     }
     foreach ($run in $Runs) {
         $parameters = $plan[$run]
