@@ -4,7 +4,7 @@ CONFIG ?= Release
 MODULE_DIR := out/TcpReplay
 PWSH := dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive
 
-.PHONY: all deps build module lint unit pester test demo bench clean
+.PHONY: all deps build module lint unit pester test demo bench bench-load clean
 
 all: module
 
@@ -37,8 +37,16 @@ test: module
 demo: module
 	$(PWSH) -File examples/demo.ps1
 
+# Micro benchmarks (BenchmarkDotNet); e.g. make bench BENCH_ARGS='--job short' for a quicker, rougher run.
+BENCH_ARGS ?=
 bench: deps
-	dotnet run -c Release --project bench/TcpReplay.Bench.csproj -- --filter '*'
+	dotnet run -c Release --project bench/TcpReplay.Bench.csproj -- --filter '*' --memory $(BENCH_ARGS)
+
+# The live-copy macro benchmark in a four-host namespace lab (root; ~8 minutes; not part of make test);
+# e.g. make bench-load BENCH_LOAD_ARGS="-Runs Timeline -DurationSeconds 10".
+BENCH_LOAD_ARGS ?=
+bench-load: module
+	$(PWSH) -File bench/lab/Measure-LiveCopyLoad.ps1 $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf out

@@ -54,12 +54,22 @@ while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.To
     Move-Item -Force (Join-Path $Control "$Name.status.json.tmp") (Join-Path $Control "$Name.status.json")
     Start-Sleep -Milliseconds 200
 }
+# For the load benchmark: the capture's and the engine queue's counters are not on the session's surface, and the
+# stop releases the capture, so they are read here, before it.
+$diagnostics = try {
+    $live = $session.GetType().GetField('_copy', [System.Reflection.BindingFlags]'NonPublic, Instance').GetValue($session)
+    [pscustomobject]@{ CaptureDescription = $live.CaptureDescription; Capture = $live.CaptureStatistics; QueueDrops = $live.Engine.QueueDrops }
+}
+catch { [pscustomobject]@{ Error = "$_" } }
 $stopClock = [System.Diagnostics.Stopwatch]::StartNew()
 Stop-TcpCopy $session
 $stopMilliseconds = $stopClock.ElapsedMilliseconds
 [pscustomobject]@{
     Session          = Get-Status $session
     StopMilliseconds = $stopMilliseconds
+    Capture          = $diagnostics
+    Statistics       = $session.Statistics | Select-Object * -ExcludeProperty SendErrorsByErrno |
+        Add-Member -PassThru SendErrorsByErrno (@($session.Statistics.SendErrorsByErrno.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ')
     Connections      = @($session | Get-TcpCopyConnection | Select-Object Client, ClientPort, FakeClient, @{ n = 'FakeClientAddress'; e = { "$($_.FakeClientAddress)" } },
         SynSeen, ClientPackets, SentPackets, Requests, ResponsePackets, Retransmissions,
         @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } }, @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, CloseDetail, IsNormalClose)
