@@ -283,6 +283,16 @@ public sealed partial class CopyEngine
         _scratch.Clear();
     }
 
+    long IConnectionHost.RoundTripEstimate => _roundTripEstimate;
+
+    void IConnectionHost.ReportHandshakeRoundTrip(long nanoseconds)
+    {
+        if (nanoseconds > 0)
+        {
+            _roundTripEstimate = _roundTripEstimate == 0 ? nanoseconds : ((7 * _roundTripEstimate) + nanoseconds) / 8;
+        }
+    }
+
     void IConnectionHost.Send(ReadOnlySpan<byte> ipPacket, uint destination)
     {
         var errno = _sender.Send(ipPacket, destination);

@@ -19,6 +19,14 @@ internal interface IConnectionHost
 
     bool InterceptConnected { get; }
 
+    /// <summary>
+    /// Smoothed handshake round trip over all copies, in nanoseconds (0 until measured): how far the copier's view of
+    /// the target lags now, so a new copy's SYN timers do not fire before an answer could have come back.
+    /// </summary>
+    long RoundTripEstimate { get; }
+
+    void ReportHandshakeRoundTrip(long nanoseconds);
+
     /// <summary>Sends one IPv4 packet to the target; send errors are counted, never thrown.</summary>
     void Send(ReadOnlySpan<byte> ipPacket, uint destination);
 

@@ -10,7 +10,7 @@ internal sealed partial class ReplayConnection
     {
         if (Phase == ConnectionPhase.SynSent)
         {
-            var deadline = _synSentAt + (Options.HandshakeTimeout.Ticks * 100);
+            var deadline = _handshakeDeadline;
             if (now >= deadline)
             {
                 FailHandshake(now);
@@ -99,7 +99,7 @@ internal sealed partial class ReplayConnection
                 ? (HandshakeFailure.NoResponseAtAll,
                     $"No target packet has come back through the intercept at all. On the target, route the fake client network via the assistant (Set-TargetRoute -FakeClientNetwork <network> -Assistant <assistant>); on the assistant, check that Start-Intercept captures on the interface facing the target.")
                 : (HandshakeFailure.NoSynAck,
-                    $"No SYN-ACK from {Transfer.TargetIPAddress}:{TargetPort} within {Options.HandshakeTimeout.TotalSeconds:0.#} s while other connections got theirs: the target's SYN backlog may be full, or a firewall drops this fake client.");
+                    $"No SYN-ACK from {Transfer.TargetIPAddress}:{TargetPort} within {TimeSpan.FromTicks((_handshakeDeadline - _synSentAt) / 100).TotalSeconds:0.#} s while other connections got theirs: the target's SYN backlog may be full, or a firewall drops this fake client.");
         SendReset();
         Close(CloseReason.HandshakeFailed, cause, detail, now);
     }
@@ -162,7 +162,7 @@ internal sealed partial class ReplayConnection
         var due = long.MaxValue;
         if (Phase == ConnectionPhase.SynSent)
         {
-            due = Math.Min(_nextSynAt, _synSentAt + (Options.HandshakeTimeout.Ticks * 100));
+            due = Math.Min(_nextSynAt, _handshakeDeadline);
         }
 
         if (_outOfOrder.Count > 0)

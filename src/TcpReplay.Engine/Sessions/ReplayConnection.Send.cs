@@ -8,7 +8,7 @@ internal sealed partial class ReplayConnection
 {
     private const long Millisecond = 1_000_000;
     private const long MinRto = 200 * Millisecond;
-    private const long MaxRto = 3_000 * Millisecond;
+    private const long MaxRto = 10_000 * Millisecond;
     private const int MaxRetransmissions = 8;
     // Faster than the kernel's 1 s: a copy that loses its SYN twice would otherwise fail its 3 s handshake and lose every request of
     // the connection; a repeated SYN costs the target nothing.
@@ -26,6 +26,7 @@ internal sealed partial class ReplayConnection
     private long _pacingWakeAt = long.MaxValue;
     private ushort _ipIdentification;
     private long _srtt;
+    private long _handshakeDeadline = long.MaxValue;
 
     /// <summary>Sends the handshake SYN once the intercepts know the fake endpoint (CLIENT_ADD goes first).</summary>
     private void StartHandshake(long now)
@@ -34,7 +35,8 @@ internal sealed partial class ReplayConnection
         Phase = ConnectionPhase.SynSent;
         _sentNext = _clientIsn + 1;
         _synSentAt = now;
-        _synInterval = FirstSynRetransmit;
+        _synInterval = Math.Max(FirstSynRetransmit, 2 * _host.RoundTripEstimate);
+        _handshakeDeadline = now + Math.Max(Options.HandshakeTimeout.Ticks * 100, 3 * _host.RoundTripEstimate);
         _nextSynAt = now + _synInterval;
         SendSyn();
     }
@@ -311,6 +313,9 @@ internal sealed partial class ReplayConnection
 
         _srtt = _srtt == 0 ? sample : ((7 * _srtt) + sample) / 8;
     }
+
+    /// <summary>Two smoothed round trips, within bounds: a lagging copier must not resend what is merely late.</summary>
+    private long RetransmitTimeout() => Math.Clamp(2 * _srtt, MinRto, MaxRto);
 
     /// <summary>
     /// How long the target must stay silent before its answer counts as complete. A short segment with PSH usually

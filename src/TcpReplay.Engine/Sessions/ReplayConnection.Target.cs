@@ -88,6 +88,7 @@ internal sealed partial class ReplayConnection
         _targetWindowBytes = tcp.Window;
         Record.HandshakeRtt = TimeSpan.FromTicks((now - _synSentAt) / 100);
         SampleRoundTrip(now - _synSentAt);
+        _host.ReportHandshakeRoundTrip(now - _synSentAt);
         Phase = ConnectionPhase.Established;
         _lastAckedAt = now;
         SendAck();
@@ -115,7 +116,7 @@ internal sealed partial class ReplayConnection
         }
 
         _retransmissions = 0;
-        _rto = MinRto;
+        _rto = RetransmitTimeout();
         _retransmitAt = _unacked.Count > 0 ? now + _rto : long.MaxValue;
     }
 

@@ -194,6 +194,27 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void SlowAnswersStretchTheSynTimersOfNewCopiesInsteadOfFailingThem()
+    {
+        var lab = new CopyHarness();
+        lab.FromClient(40001, Isn, 0, TcpFlags.Syn);
+        var first = lab.Sender.Last;
+        lab.Advance(TimeSpan.FromSeconds(2));
+        lab.FromTarget(first.Source, first.SourcePort, TargetIsn, Isn + 1, TcpFlags.Syn | TcpFlags.Ack);
+
+        // The copier's view of the target now lags 2 s: a new copy waits that long before repeating its SYN.
+        lab.FromClient(40002, Isn, 0, TcpFlags.Syn);
+        for (var step = 0; step < 35; step++)
+        {
+            lab.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        var second = lab.Engine.GetConnections().Single(c => c.ClientPort == 40002);
+        Assert.True(second.IsOpen);
+        Assert.Equal(1, lab.Sender.Sent.Count(s => s.Flags == TcpFlags.Syn && s.SourcePort == 40002));
+    }
+
+    [Fact]
     public void NoSynAckWhileOthersGetTheirsIsReportedAsNoSynAck()
     {
         var lab = new CopyHarness();
