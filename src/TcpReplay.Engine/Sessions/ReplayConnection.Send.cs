@@ -153,6 +153,7 @@ internal sealed partial class ReplayConnection
         if (segment.StartsRequest)
         {
             Record.Requests++;
+            _unansweredRequests++;
             _awaitingResponse = true;
             _targetDataSinceRequest = false;
             _requestSentAt = now;
@@ -245,7 +246,9 @@ internal sealed partial class ReplayConnection
 
         var drain = Options.DrainTimeout.Ticks * 100;
         var lastHeard = Math.Max(_lastTargetDataAt, LastSendAt());
-        if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && ResponseSettled(now, out wakeAt))
+        // Every request sent must have had its answer end (a short PSH segment) before the close may go: with a lagging
+        // copy several requests can be on the way at once, and a close after the first answer cut off the others.
+        if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && _unansweredRequests == 0 && ResponseSettled(now, out wakeAt))
         {
             return true;
         }
@@ -326,8 +329,7 @@ internal sealed partial class ReplayConnection
     {
         // A short segment with PSH ends the answer as far as can be told: the next request goes at once, so the copy
         // keeps the client's pace (waiting a round trip here made the copy fall behind a busy keep-alive client).
-        var ended = _lastTargetPsh && _lastTargetSegment < _largestTargetSegment;
-        var settle = ended ? 0 : Math.Max(20 * Millisecond, 2 * _srtt);
+        var settle = _lastAnswerEnded ? 0 : Math.Max(20 * Millisecond, 2 * _srtt);
         return Math.Min(settle, 1_000 * Millisecond);
     }
 

@@ -11,9 +11,9 @@ internal sealed partial class ReplayConnection
     private bool _targetDataSinceRequest;
     private long _requestSentAt;
     private long _lastTargetDataAt;
-    private bool _lastTargetPsh;
-    private int _lastTargetSegment;
+    private bool _lastAnswerEnded;
     private int _largestTargetSegment;
+    private int _unansweredRequests;
     private long _lastAckedAt;
     private bool _finSent;
     private bool _targetFinSeen;
@@ -135,11 +135,18 @@ internal sealed partial class ReplayConnection
 
         if (payloadLength > 0)
         {
+            // A PSH segment shorter than the target's full segments ends a write: the end of an answer, as far as
+            // can be told without reading the protocol.
+            var endsAnswer = psh && payloadLength < Math.Max(_largestTargetSegment, 1400);
+            _largestTargetSegment = Math.Max(_largestTargetSegment, payloadLength);
+            _lastAnswerEnded = endsAnswer;
+            if (endsAnswer && _unansweredRequests > 0)
+            {
+                _unansweredRequests--;
+            }
+
             _targetDataSinceRequest = true;
             _lastTargetDataAt = now;
-            _lastTargetPsh = psh;
-            _lastTargetSegment = payloadLength;
-            _largestTargetSegment = Math.Max(_largestTargetSegment, payloadLength + 1);
         }
 
         // In order, a repeat, or beyond a hole the intercept missed: the ACK says what we hold, so the target

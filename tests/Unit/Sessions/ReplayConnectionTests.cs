@@ -270,6 +270,27 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void CloseWaitsUntilEveryRequestOnTheWayHasBeenAnswered()
+    {
+        var lab = new CopyHarness(PacingMode.WaitResponse);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack);
+        lab.Advance(TimeSpan.FromSeconds(3.1));
+        Assert.Equal(2, lab.Connection.Requests);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 181, TcpFlags.Ack);
+        lab.FromClient(40000, Isn + 181, OnlineIsn + 901, TcpFlags.Ack | TcpFlags.Fin);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 181, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        lab.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.DoesNotContain(lab.Sender.Sent, s => (s.Flags & TcpFlags.Fin) != 0);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 181, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        Assert.Contains(lab.Sender.Sent, s => (s.Flags & TcpFlags.Fin) != 0);
+    }
+
+    [Fact]
     public void TargetThatClosedFirstIsReleasedWithTheCopiersResetAsANormalClose()
     {
         var lab = new CopyHarness();
