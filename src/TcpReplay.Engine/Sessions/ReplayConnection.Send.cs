@@ -248,9 +248,17 @@ internal sealed partial class ReplayConnection
         var lastHeard = Math.Max(_lastTargetDataAt, LastSendAt());
         // Every request sent must have had its answer end (a short PSH segment) before the close may go: with a lagging
         // copy several requests can be on the way at once, and a close after the first answer cut off the others.
-        if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && _unansweredRequests == 0 && ResponseSettled(now, out wakeAt))
+        // The count is a heuristic (two answers in one segment count as one), so an uneven count holds the close only
+        // until the target has been quiet for a while, not for the whole drain time.
+        var countSettled = _unansweredRequests == 0 || now >= _lastTargetDataAt + Math.Max(100 * Millisecond, 4 * _srtt);
+        if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && countSettled && ResponseSettled(now, out wakeAt))
         {
             return true;
+        }
+
+        if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && !countSettled)
+        {
+            wakeAt = _lastTargetDataAt + Math.Max(100 * Millisecond, 4 * _srtt);
         }
 
         var silentUntil = lastHeard + drain;
