@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Net;
 using TcpReplay.Engine;
 using TcpReplay.Engine.Capture;
-using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Sessions;
@@ -77,8 +76,8 @@ public sealed class StartTcpCopyCommand : PSCmdlet
     protected override void EndProcessing()
     {
         var transfers = ParseTransfers();
-        var fakeNetworks = ParseFakeNetworks();
-        var servers = ParseInterceptServers();
+        var fakeNetworks = CopyParameters.ParseFakeNetworks(this, FakeClientAddress);
+        var servers = CopyParameters.ParseInterceptServers(this, InterceptServer);
         foreach (var check in new[]
                  {
                      Preflight.CheckPrivileges("Start-TcpCopy"),
@@ -148,59 +147,7 @@ public sealed class StartTcpCopyCommand : PSCmdlet
             return [new Transfer(0, (ushort)OnlinePort, Addresses.FromIPAddress(TargetAddress), port)];
         }
 
-        var result = new List<Transfer>();
-        foreach (var text in Transfer.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            if (!Engine.Sessions.Transfer.TryParse(text, out var transfer, out var error))
-            {
-                ThrowTerminatingError(ErrorRecords.Create($"Invalid transfer: {error}.", "InvalidTransfer", ErrorCategory.InvalidArgument, text,
-                    "Write each transfer as '[onlineIP:]port-targetIP:targetPort', for example '8080-198.18.0.30:8080'."));
-            }
-
-            result.Add(transfer!);
-        }
-
-        return result;
-    }
-
-    private List<IPv4Network> ParseFakeNetworks()
-    {
-        var result = new List<IPv4Network>();
-        foreach (var text in FakeClientAddress)
-        {
-            if (!IPv4Network.TryParse(text, out var network))
-            {
-                ThrowTerminatingError(ErrorRecords.Create($"'{text}' is not an IPv4 address or network.", "InvalidFakeClientAddress", ErrorCategory.InvalidArgument, text,
-                    "Give an address or a network in CIDR form, for example 198.19.0.0/24, that the target routes via the assistant."));
-            }
-
-            result.Add(network);
-        }
-
-        return result;
-    }
-
-    private List<IPEndPoint> ParseInterceptServers()
-    {
-        var result = new List<IPEndPoint>();
-        foreach (var text in InterceptServer)
-        {
-            var ok = IPEndPoint.TryParse(text, out var endpoint) && endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
-            if (!ok)
-            {
-                ThrowTerminatingError(ErrorRecords.Create($"'{text}' is not an intercept address.", "InvalidInterceptServer", ErrorCategory.InvalidArgument, text,
-                    $"Give the assistant's IPv4 address, optionally with the port: 198.18.0.40 or 198.18.0.40:{ChannelProtocol.DefaultPort}."));
-            }
-
-            if (endpoint!.Port == 0)
-            {
-                endpoint.Port = ChannelProtocol.DefaultPort;
-            }
-
-            result.Add(endpoint);
-        }
-
-        return result;
+        return CopyParameters.ParseTransfers(this, Transfer);
     }
 
     /// <summary>

@@ -3,9 +3,7 @@ using System.Net;
 using TcpReplay.Engine;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
-using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Diagnostics.Health;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.PowerShell.Cmdlets;
 
@@ -60,9 +58,9 @@ public sealed class TestReplayHealthCommand : PSCmdlet, IDisposable
     {
         var options = new HealthCheckOptions
         {
-            Transfers = ParseTransfers(),
-            InterceptServers = ParseInterceptServers(),
-            FakeClientNetworks = ParseFakeNetworks(),
+            Transfers = CopyParameters.ParseTransfers(this, Transfer),
+            InterceptServers = CopyParameters.ParseInterceptServers(this, InterceptServer),
+            FakeClientNetworks = CopyParameters.ParseFakeNetworks(this, FakeClientAddress),
             Interface = Interface,
             Assistant = Assistant is null ? null : Addresses.FromIPAddress(Assistant),
             CaptureMode = CaptureMode,
@@ -105,60 +103,4 @@ public sealed class TestReplayHealthCommand : PSCmdlet, IDisposable
     protected override void StopProcessing() => _stopping.Cancel();
 
     public void Dispose() => _stopping.Dispose();
-
-    private List<Transfer> ParseTransfers()
-    {
-        var result = new List<Transfer>();
-        foreach (var text in Transfer.SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            if (!Engine.Sessions.Transfer.TryParse(text, out var transfer, out var error))
-            {
-                ThrowTerminatingError(ErrorRecords.Create($"Invalid transfer: {error}.", "InvalidTransfer", ErrorCategory.InvalidArgument, text,
-                    "Write each transfer as '[onlineIP:]port-targetIP:targetPort', for example '8080-198.18.0.30:8080'."));
-            }
-
-            result.Add(transfer!);
-        }
-
-        return result;
-    }
-
-    private List<IPv4Network> ParseFakeNetworks()
-    {
-        var result = new List<IPv4Network>();
-        foreach (var text in FakeClientAddress)
-        {
-            if (!IPv4Network.TryParse(text, out var network))
-            {
-                ThrowTerminatingError(ErrorRecords.Create($"'{text}' is not an IPv4 address or network.", "InvalidFakeClientAddress", ErrorCategory.InvalidArgument, text,
-                    "Give an address or a network in CIDR form, for example 198.19.0.0/24."));
-            }
-
-            result.Add(network);
-        }
-
-        return result;
-    }
-
-    private List<IPEndPoint> ParseInterceptServers()
-    {
-        var result = new List<IPEndPoint>();
-        foreach (var text in InterceptServer)
-        {
-            if (!IPEndPoint.TryParse(text, out var endpoint) || endpoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-            {
-                ThrowTerminatingError(ErrorRecords.Create($"'{text}' is not an intercept address.", "InvalidInterceptServer", ErrorCategory.InvalidArgument, text,
-                    $"Give the assistant's IPv4 address, optionally with the port: 198.18.0.40 or 198.18.0.40:{ChannelProtocol.DefaultPort}."));
-            }
-
-            if (endpoint!.Port == 0)
-            {
-                endpoint.Port = ChannelProtocol.DefaultPort;
-            }
-
-            result.Add(endpoint);
-        }
-
-        return result;
-    }
 }
