@@ -86,6 +86,15 @@ public sealed partial class CopyEngine
             return false;
         }
 
+        if (connection.ClientEnded)
+        {
+            // The client closed that connection and opened a new one from the same port while the copy still plays the
+            // old one (the copy lags the client under load): the old copy finishes on its own fake endpoint, and the new
+            // one gets another, since the pool skips endpoints in use.
+            Forget(connection);
+            return true;
+        }
+
         connection.Abort(CloseReason.CopierReset, "The client opened a new connection from the same port; the copier released the old one.", now);
         Forget(connection);
         return true;
@@ -211,28 +220,35 @@ public sealed partial class CopyEngine
         _scratch.Clear();
         foreach (var connection in _byClient.Values)
         {
-            if (connection.Phase == ConnectionPhase.Ended)
+            // Kept a while even when the client has closed: late copies of its segments (a capture layer switch,
+            // a client retransmission) must be absorbed, not replayed as a new connection opened mid-stream.
+            if (connection.Phase == ConnectionPhase.Ended && now - connection.LastActivity > EndedLinger)
             {
-                // Kept a while even when the client has closed: late copies of its segments (a capture layer switch,
-                // a client retransmission) must be absorbed, not replayed as a new connection opened mid-stream.
-                if (now - connection.LastActivity > EndedLinger)
-                {
-                    _scratch.Add(connection);
-                }
-            }
-            else if (now - connection.LastActivity > idle)
-            {
-                connection.Abort(CloseReason.Timeout, $"No packet either way for {Options.IdleTimeout.TotalSeconds:0} s (idle timeout).", now);
-            }
-            else if (now - connection.CreatedAt > maxAge)
-            {
-                connection.Abort(CloseReason.Timeout, $"The connection reached the total time limit of {Options.MaxConnectionAge}.", now);
+                _scratch.Add(connection);
             }
         }
 
         foreach (var connection in _scratch)
         {
             Forget(connection);
+        }
+
+        // Every live copy is in the fake-endpoint table, also one whose client port was reused by a newer connection.
+        _scratch.Clear();
+        foreach (var connection in _byFake.Values)
+        {
+            if (now - connection.LastActivity > idle || now - connection.CreatedAt > maxAge)
+            {
+                _scratch.Add(connection);
+            }
+        }
+
+        foreach (var connection in _scratch)
+        {
+            var detail = now - connection.LastActivity > idle
+                ? $"No packet either way for {Options.IdleTimeout.TotalSeconds:0} s (idle timeout)."
+                : $"The connection reached the total time limit of {Options.MaxConnectionAge}.";
+            connection.Abort(CloseReason.Timeout, detail, now);
         }
 
         _scratch.Clear();

@@ -132,6 +132,28 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void PortReusedWhileTheOldCopyStillPlaysGetsAnotherFakeAddressAndTheOldCopyFinishes()
+    {
+        var lab = new CopyHarness(PacingMode.WaitResponse);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+        lab.FromClient(40000, Isn + 181, OnlineIsn + 901, TcpFlags.Ack | TcpFlags.Fin);
+
+        // The online server closed first, so the client may reuse its port at once; the copy still holds a request.
+        lab.FromClient(40000, 9_000_000, 0, TcpFlags.Syn);
+
+        var connections = lab.Engine.GetConnections();
+        Assert.Equal(2, connections.Count);
+        Assert.True(connections[0].IsOpen);
+        Assert.NotEqual(connections[0].FakeClientAddress, connections[1].FakeClientAddress);
+        Assert.Equal(TcpFlags.Syn, lab.Sender.Last.Flags);
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        Assert.Contains(lab.Sender.Sent, s => s.PayloadLength == 80 && s.Source == syn.Source);
+    }
+
+    [Fact]
     public void BareAckOfAnUnknownConnectionStartsNothing()
     {
         var lab = new CopyHarness();
