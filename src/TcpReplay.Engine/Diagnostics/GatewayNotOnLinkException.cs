@@ -32,7 +32,7 @@ public sealed class GatewayNotOnLinkException : Exception
 
     private static string Describe(uint gateway, string? device, GatewayProblem problem, RouteEntry? route)
     {
-        var address = IPv4Text.Format(gateway);
+        var address = Addresses.ToText(gateway);
         return problem switch
         {
             GatewayProblem.NoRoute => $"The kernel has no route to {address}, so it cannot use it as a next hop.",
@@ -48,7 +48,7 @@ public sealed class GatewayNotOnLinkException : Exception
     private static string Advise(uint gateway, string? device, GatewayProblem problem) => problem switch
     {
         GatewayProblem.LocalAddress => "Give the address of the other host (the assistant), not one of this host's addresses.",
-        GatewayProblem.OtherDevice => $"Leave out the interface, or name the one on {IPv4Text.Format(gateway)}'s network instead of {device}.",
-        _ => $"Give an address on a network this host is directly connected to (see 'ip -br addr'), or connect this host to {IPv4Text.Format(gateway)}'s network.",
+        GatewayProblem.OtherDevice => $"Leave out the interface, or name the one on {Addresses.ToText(gateway)}'s network instead of {device}.",
+        _ => $"Give an address on a network this host is directly connected to (see 'ip -br addr'), or connect this host to {Addresses.ToText(gateway)}'s network.",
     };
 }

@@ -85,7 +85,7 @@ public readonly record struct IPv4Network
     }
 
     /// <summary>"198.19.0.0/16": the address as held (host bits included) and the prefix length.</summary>
-    public override string ToString() => $"{IPv4Text.Format(Address)}/{PrefixLength}";
+    public override string ToString() => $"{Addresses.ToText(Address)}/{PrefixLength}";
 
     /// <summary>
     /// Parses "a.b.c.d/n" (n in 0..32, no leading zeros) or a bare address, which is taken as /32. Host bits are

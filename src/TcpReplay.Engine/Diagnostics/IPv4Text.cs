@@ -53,7 +53,4 @@ internal static class IPv4Text
 
         return text.IsEmpty;
     }
-
-    public static string Format(uint address) =>
-        $"{address >> 24}.{(address >> 16) & 0xff}.{(address >> 8) & 0xff}.{address & 0xff}";
 }

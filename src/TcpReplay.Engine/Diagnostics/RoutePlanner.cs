@@ -11,7 +11,7 @@ internal static class RoutePlanner
     /// <summary>The destination as ip prints it: "198.19.0.0/16", a bare address for /32, "default" for 0.0.0.0/0.</summary>
     public static string DestinationText(IPv4Network network) => network.Canonical switch
     {
-        { PrefixLength: 32 } host => IPv4Text.Format(host.Address),
+        { PrefixLength: 32 } host => Addresses.ToText(host.Address),
         { PrefixLength: 0 } => "default",
         var other => other.ToString(),
     };
@@ -61,7 +61,7 @@ internal static class RoutePlanner
     public static RoutePlan PlanEnsure(IPv4Network destination, uint gateway, string device, IReadOnlyList<RouteEntry> existing)
     {
         var dst = DestinationText(destination);
-        var via = IPv4Text.Format(gateway);
+        var via = Addresses.ToText(gateway);
         var before = Effective(existing, dst);
         if (before is { Type: RouteEntry.Unicast } && before.Gateway == via && before.Device == device)
         {
@@ -87,7 +87,7 @@ internal static class RoutePlanner
     public static RoutePlan PlanRemove(IPv4Network destination, uint? gateway, IReadOnlyList<RouteEntry> existing)
     {
         var dst = DestinationText(destination);
-        var via = gateway is { } address ? IPv4Text.Format(address) : null;
+        var via = gateway is { } address ? Addresses.ToText(address) : null;
         var candidates = existing.Where(r => r.Type == RouteEntry.Unicast && r.Gateway is not null && (via is null || r.Gateway == via));
         var target = Effective(candidates, dst);
         if (target is null)

@@ -36,7 +36,7 @@ public static class RouteTable
     /// <param name="networkNamespace">A namespace under /run/netns; null for the one this process runs in.</param>
     /// <param name="cancellationToken">Stops the ip command in flight.</param>
     public static RouteEntry? Lookup(uint destination, string? networkNamespace, CancellationToken cancellationToken = default) =>
-        RunQuery(["-j", "route", "get", IPv4Text.Format(destination)], networkNamespace, cancellationToken)?.FirstOrDefault();
+        RunQuery(["-j", "route", "get", Addresses.ToText(destination)], networkNamespace, cancellationToken)?.FirstOrDefault();
 
     /// <summary>
     /// Makes <paramref name="destination"/> (host bits ignored) route via <paramref name="gateway"/>: Unchanged when it

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using TcpReplay.Engine;
 using TcpReplay.Engine.Diagnostics;
 using static TcpReplay.PowerShell.Cmdlets.TargetRouteSupport;
 
@@ -60,7 +61,7 @@ public sealed class RemoveTargetRouteCommand : PSCmdlet, IDisposable
 
     private void RemoveRoute(IPv4Network network)
     {
-        uint? gateway = Assistant is null ? null : ToHostOrder(Assistant);
+        uint? gateway = Assistant is null ? null : Addresses.FromIPAddress(Assistant);
         var plan = RouteTable.Remove(network, gateway, whatIf: true, null, _stopping.Token);
         if (plan.Kind == RouteChangeKind.Absent)
         {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using TcpReplay.Engine;
 using TcpReplay.Engine.Diagnostics;
 using static TcpReplay.PowerShell.Cmdlets.TargetRouteSupport;
 
@@ -32,7 +33,7 @@ public sealed class SetTargetRouteCommand : PSCmdlet, IDisposable
 
     protected override void BeginProcessing()
     {
-        _assistant = ToHostOrder(Assistant);
+        _assistant = Addresses.FromIPAddress(Assistant);
         if (Interface is null)
         {
             return;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using System.Net;
@@ -72,9 +71,6 @@ internal static class TargetRouteSupport
         ErrorCategory.ObjectNotFound,
         name,
         "List the interfaces with 'ip -br link', or leave out -Interface to use the one the assistant is reached by.");
-
-    /// <summary>The address as a host-order number (the first octet most significant), as the engine takes it.</summary>
-    public static uint ToHostOrder(IPAddress address) => BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes());
 
     public static IPAddress? ParseAddress(string? text) => text is not null && IPAddress.TryParse(text, out var address) ? address : null;
 }
