@@ -23,11 +23,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 
-# Files appear whole: written aside, then renamed, so a reader polling for them never sees a half-written one.
-function Publish-File([string] $Path, $Value) {
-    Set-Content -Path "$Path.tmp" -Value $Value
-    Move-Item -Force -Path "$Path.tmp" -Destination $Path
-}
+. "$PSScriptRoot/Publish-RoleFile.ps1"
 
 function Get-Status($session) {
     $session | Select-Object ClientPackets, SentPackets, Connections, Completed, Failed, Responses, Retransmissions,
@@ -50,8 +46,7 @@ catch {
 Publish-File (Join-Path $Control "$Name.ready") ($warnings -join "`n")
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
 while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) {
-    Get-Status $session | ConvertTo-Json -Depth 4 | Set-Content -Path (Join-Path $Control "$Name.status.json.tmp")
-    Move-Item -Force (Join-Path $Control "$Name.status.json.tmp") (Join-Path $Control "$Name.status.json")
+    Publish-File (Join-Path $Control "$Name.status.json") (Get-Status $session | ConvertTo-Json -Depth 4)
     Start-Sleep -Milliseconds 200
 }
 # For the load benchmark: the capture's and the engine queue's counters are not on the session's surface, and the
