@@ -25,6 +25,27 @@ public static class CaptureFilters
     /// <exception cref="ArgumentException">No port, or port 0.</exception>
     public static string ForTargetResponses(IEnumerable<ushort> targetPorts) => PortList(targetPorts, "tcp src port");
 
+    /// <summary>
+    /// Every TCP packet but the intercept's own channel traffic: <c>tcp and not (dst port 36524 and (dst host
+    /// 198.18.0.40))</c>. Only packets to the assistant's own addresses are left out, because a fake client may
+    /// well use the channel's port number as its port (36524 is inside Linux's ephemeral range), and the target's
+    /// answers to it must still be captured.
+    /// </summary>
+    /// <param name="channelPort">The intercept's listening port.</param>
+    /// <param name="ownAddresses">The assistant's IPv4 addresses (host-order numbers); none: every packet to the port is left out.</param>
+    public static string ForAllTargetResponses(int channelPort, IEnumerable<uint> ownAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(ownAddresses);
+        var port = channelPort.ToString(CultureInfo.InvariantCulture);
+        var hosts = new StringBuilder();
+        foreach (var address in new SortedSet<uint>(ownAddresses))
+        {
+            hosts.Append(hosts.Length > 0 ? " or " : string.Empty).Append("dst host ").Append(FormatAddress(address));
+        }
+
+        return hosts.Length == 0 ? $"tcp and not port {port}" : $"tcp and not (dst port {port} and ({hosts}))";
+    }
+
     /// <summary>Dotted quad of a host-order address number, e.g. 0xC6120014 → "198.18.0.20".</summary>
     internal static string FormatAddress(uint address) => string.Create(
         CultureInfo.InvariantCulture,

@@ -93,11 +93,18 @@ public sealed class InterceptService : IDisposable, ICaptureSink
         _pool.Return(buffer);
     }
 
+    private IEnumerable<uint> OwnAddresses()
+    {
+        var interfaces = _options.Interface == "any"
+            ? NetworkInterfaces.List()
+            : NetworkInterfaces.Find(_options.Interface) is { } found ? [found] : [];
+        return interfaces.SelectMany(facts => facts.Addresses).Select(network => network.Address);
+    }
+
     private string DefaultFilter()
     {
-        var channelPort = _options.Server.Listen.Port;
         return _options.TargetPorts.Count == 0
-            ? $"tcp and not port {channelPort}"
+            ? CaptureFilters.ForAllTargetResponses(_options.Server.Listen.Port, OwnAddresses())
             : CaptureFilters.ForTargetResponses(_options.TargetPorts);
     }
 }

@@ -22,6 +22,20 @@ public class CaptureFiltersTests
         Assert.Equal("tcp src port 8080 or tcp src port 9000", CaptureFilters.ForTargetResponses([9000, 8080]));
 
     [Fact]
+    public void AllResponsesLeaveOutOnlyTheChannelTrafficToTheAssistantsOwnAddresses() =>
+        Assert.Equal(
+            "tcp and not (dst port 36524 and (dst host 198.18.0.40 or dst host 198.18.1.40))",
+            CaptureFilters.ForAllTargetResponses(36524, [0xC6120128, 0xC6120028, 0xC6120028]));
+
+    [Fact]
+    public void WithoutKnownOwnAddressesEveryPacketOfTheChannelPortIsLeftOut() =>
+        Assert.Equal("tcp and not port 36524", CaptureFilters.ForAllTargetResponses(36524, []));
+
+    [Fact]
+    public void TheAllResponsesFilterCompilesWithLibpcap() =>
+        Assert.True(PcapDevice.CheckFilter(CaptureFilters.ForAllTargetResponses(36524, [0xC6120028, 0xC6120128]), out var error), error);
+
+    [Fact]
     public void NoPortIsRejected()
     {
         Assert.Throws<ArgumentException>(() => CaptureFilters.ForClientPorts([]));
