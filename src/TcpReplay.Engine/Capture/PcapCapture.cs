@@ -164,6 +164,7 @@ public sealed class PcapCapture : ICaptureSource
                     return;
                 }
 
+                var delivered = 0;
                 for (var i = 0; i < DrainBudget && ready > 0; i++)
                 {
                     IntPtr header = IntPtr.Zero;
@@ -183,6 +184,12 @@ public sealed class PcapCapture : ICaptureSource
 
                     _counters.AddReceived();
                     Copy(sink, header, data);
+                    delivered++;
+                }
+
+                if (delivered > 0)
+                {
+                    EndBatch(sink);
                 }
             }
         }
@@ -219,6 +226,18 @@ public sealed class PcapCapture : ICaptureSource
         catch (Exception)
         {
             // The buffer is the sink's from the call on; a throwing sink must not stop the capture.
+            _counters.AddSinkFailed();
+        }
+    }
+
+    private void EndBatch(ICaptureSink sink)
+    {
+        try
+        {
+            sink.OnBatchEnd();
+        }
+        catch (Exception)
+        {
             _counters.AddSinkFailed();
         }
     }
