@@ -71,6 +71,9 @@ public sealed class SilentCaptureMonitor : IDisposable
     /// <summary>Raised on the monitor's thread with each new warning.</summary>
     public event Action<string>? WarningRaised;
 
+    /// <summary>Raised on the monitor's thread when client packets arrive after a warning: the warning no longer holds.</summary>
+    public event Action? WarningCleared;
+
     /// <summary>Starts watching; returns at once.</summary>
     public void Start()
     {
@@ -188,8 +191,21 @@ public sealed class SilentCaptureMonitor : IDisposable
     private void Report(SilentCaptureFinding finding, string? warning)
     {
         var changed = warning is not null && warning != _warning;
+        var cleared = warning is null && _warning is not null;
         _finding = finding;
         _warning = warning;
+        if (cleared)
+        {
+            try
+            {
+                WarningCleared?.Invoke();
+            }
+            catch (Exception)
+            {
+                // A subscriber's failure must not end the monitoring.
+            }
+        }
+
         if (changed)
         {
             try

@@ -159,6 +159,11 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
             CaptureReason = warning;
             Raise($"Capture: {warning}");
         };
+        _silenceMonitor.WarningCleared += () =>
+        {
+            CaptureReason = "RawSocket was asked for; the IP layer captures the client packets (the earlier warning no longer holds).";
+            Raise("Capture: client packets arrive at the IP layer now.");
+        };
     }
 
     private void Raise(string message)

@@ -76,6 +76,39 @@ public class SilentCaptureMonitorTests
     }
 
     [RootFact]
+    public void ClearsTheNobodySendsWarningOnceTheClientsStartTalking()
+    {
+        using var lab = new LabNetwork();
+        Direct(lab);
+        var pool = new PacketBufferPool();
+        using var warned = new ManualResetEventSlim();
+        using var cleared = new ManualResetEventSlim();
+        RawSocketCapture capture;
+        SilentCaptureMonitor monitor;
+        using (NetworkNamespaceScope.Enter(lab.Name(Online)))
+        {
+            capture = new RawSocketCapture([Port], pool);
+            capture.Start(new CollectingSink(pool));
+            monitor = new SilentCaptureMonitor(capture, OnlineInterface, [Port], window: Window, datalinkLook: Look);
+            monitor.WarningRaised += _ => warned.Set();
+            monitor.WarningCleared += cleared.Set;
+            monitor.Start();
+        }
+
+        using (capture)
+        using (monitor)
+        {
+            Assert.True(warned.Wait(TimeSpan.FromSeconds(8)), "No warning.");
+            lab.StartHttpServer(Online, Port);
+            lab.StartClient(Client, OnlineAddress, Port, connections: 200, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10));
+            Assert.True(cleared.Wait(TimeSpan.FromSeconds(8)), "The warning was not cleared.");
+        }
+
+        Assert.Null(monitor.Warning);
+        Assert.Equal(SilentCaptureFinding.None, monitor.Finding);
+    }
+
+    [RootFact]
     public void StaysQuietWhileTheRawSocketDeliversTheClientsPackets()
     {
         using var lab = new LabNetwork();
