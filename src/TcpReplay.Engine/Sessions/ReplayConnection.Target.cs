@@ -11,6 +11,10 @@ internal sealed partial class ReplayConnection
     private bool _targetDataSinceRequest;
     private long _requestSentAt;
     private long _lastTargetDataAt;
+    private long _lastTargetPacketAt;
+
+    /// <summary>A reset after this much quiet from the target reads as an idle connection the target dropped.</summary>
+    private static readonly long IdleDropQuiet = 1_000_000_000;
     private bool _lastAnswerEnded;
     private int _largestTargetSegment;
     private int _unansweredRequests;
@@ -26,6 +30,8 @@ internal sealed partial class ReplayConnection
         LastActivity = now;
         Record.ResponsePackets++;
         Record.ResponseBytes += payloadLength;
+        var previousTargetPacketAt = _lastTargetPacketAt;
+        _lastTargetPacketAt = now;
         var flags = tcp.Flags;
         if (Phase is ConnectionPhase.New or ConnectionPhase.Ended)
         {
@@ -34,7 +40,7 @@ internal sealed partial class ReplayConnection
 
         if ((flags & TcpFlags.Rst) != 0)
         {
-            OnTargetReset(now);
+            OnTargetReset(previousTargetPacketAt, now);
             return;
         }
 
@@ -154,7 +160,7 @@ internal sealed partial class ReplayConnection
         SendAck();
     }
 
-    private void OnTargetReset(long now)
+    private void OnTargetReset(long previousTargetPacketAt, long now)
     {
         if (Phase == ConnectionPhase.SynSent)
         {
@@ -163,8 +169,30 @@ internal sealed partial class ReplayConnection
             return;
         }
 
-        Close(CloseReason.TargetReset, HandshakeFailure.None,
-            _finSent ? "The target reset the connection after the client had closed it." : "The target reset the connection while the client still used it.", now);
+        Close(CloseReason.TargetReset, HandshakeFailure.None, TargetResetDetail(previousTargetPacketAt), now);
+    }
+
+    /// <summary>
+    /// Why the target reset, as far as can be told. A reset in answer to data that came after a quiet spell is the
+    /// signature of a server that dropped an idle keep-alive connection (its keep-alive timeout, or a connection
+    /// limit such as nginx's worker_connections, which a lagging copy reaches sooner than the clients do).
+    /// </summary>
+    private string TargetResetDetail(long previousTargetPacketAt)
+    {
+        if (_unacked.Count > 0 && previousTargetPacketAt > 0)
+        {
+            var quiet = _unacked.Peek().SentAt - previousTargetPacketAt;
+            if (quiet >= IdleDropQuiet)
+            {
+                var seconds = (quiet / 1e9).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+                return $"The target reset the connection when the copy sent data after {seconds} s of quiet: the target had most likely "
+                    + "dropped it as an idle keep-alive connection (its keep-alive timeout, or a connection limit such as nginx's "
+                    + "worker_connections, which the copy reaches first when it keeps connections open longer than the clients). "
+                    + "Check the target's error log; raise its connection limit, or copy with -Pacing Timeline so copies last as long as the originals.";
+            }
+        }
+
+        return _finSent ? "The target reset the connection after the client had closed it." : "The target reset the connection while the client still used it.";
     }
 
     /// <summary>The client's reset goes once every segment it sent before it is acknowledged, or at the deadline.</summary>

@@ -518,6 +518,38 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void AResetAnsweringARequestAfterAQuietSpellIsExplainedAsAnIdleConnectionTheTargetDropped()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        lab.Advance(TimeSpan.FromSeconds(5));
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 301, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+        lab.Advance(TimeSpan.FromMilliseconds(1));
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, 0, TcpFlags.Rst);
+
+        Assert.Equal(CloseReason.TargetReset, lab.Connection.CloseReason);
+        Assert.Contains("after 5.0 s of quiet", lab.Connection.CloseDetail);
+        Assert.Contains("idle keep-alive connection", lab.Connection.CloseDetail);
+        Assert.Contains("worker_connections", lab.Connection.CloseDetail);
+    }
+
+    [Fact]
+    public void AResetWhileTheTargetIsBusyKeepsThePlainExplanation()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.Advance(TimeSpan.FromMilliseconds(1));
+
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, 0, TcpFlags.Rst);
+
+        Assert.Equal("The target reset the connection while the client still used it.", lab.Connection.CloseDetail);
+    }
+
+    [Fact]
     public void ClientsKeepTheirPortAndOneClientAddressMapsToOneFakeAddress()
     {
         var lab = new CopyHarness();
