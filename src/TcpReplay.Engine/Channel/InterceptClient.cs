@@ -233,6 +233,9 @@ public sealed class InterceptClient : IDisposable
         }
     }
 
+    /// <summary>Every link of every server, for tests.</summary>
+    internal IEnumerable<InterceptClientLink> AllLinks => _links.SelectMany(links => links);
+
     internal void CountReconnect() => Interlocked.Increment(ref _reconnects);
 
     internal void CountProtocolError() => Interlocked.Increment(ref _protocolErrors);

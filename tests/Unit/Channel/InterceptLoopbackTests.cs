@@ -66,6 +66,27 @@ public class InterceptLoopbackTests
     }
 
     [Fact]
+    public void TheLinkSocketStaysInBlockingModeSoItsReadsNeverGoThroughTheThreadPool()
+    {
+        using var server = StartServer();
+        var sink = new RecordingSink();
+        using var copier = StartClient(server.LocalEndPoint, sink, o => o.LinksPerServer = 1);
+        WaitConnected(copier, 1);
+        copier.AddClient(FakeClient(1), 40001, Target, TargetPort);
+        Poll.Until(() => server.ClientRecords == 1, "the ADD");
+        server.Route(Response(FakeClient(1), 40001, Ack));
+        Poll.Until(() => sink.Count == 1, "the record");
+
+        var socket = copier.AllLinks.Single().CurrentSocket;
+        Assert.NotNull(socket);
+        var flags = File.ReadAllLines($"/proc/self/fdinfo/{socket.Handle}")
+            .Single(line => line.StartsWith("flags:", StringComparison.Ordinal));
+        var value = Convert.ToInt32(flags["flags:".Length..].Trim(), 8);
+        const int NonBlocking = 0x800; // O_NONBLOCK: set once .NET has run an async operation on the socket
+        Assert.Equal(0, value & NonBlocking);
+    }
+
+    [Fact]
     public void AClientStartedBeforeItsServerConnectsOnceTheServerComesUpAndCountsAReconnect()
     {
         var port = FreePort();
