@@ -23,12 +23,14 @@
       7. The copy and intercept roles' final statistics (close reasons, retransmissions, capture gaps, send
          errors, routed/unrouted, kernel drops).
 
-    Runs: RawSocket and Pcap capture with WaitResponse pacing, RawSocket with Timeline pacing (keep-alive, wrk),
-    a one-shot run (RawSocket, WaitResponse), and a moderate run: the lab test's generator (tests/Lab/http_traffic.py,
-    2,000 connections of 1 to 19 requests, 20 at a time), which paces itself far below wrk's rate. Everything is bounded in time, and the lab (namespaces and
+    Runs: RawSocket and Pcap capture, each with WaitResponse and with Timeline pacing (keep-alive, wrk), a one-shot
+    run (RawSocket, WaitResponse), and a moderate run in each pacing: the lab test's generator
+    (tests/Lab/http_traffic.py, 2,000 connections of 1 to 19 requests, 20 at a time, 64 KiB answers among them),
+    which paces itself far below wrk's rate. Everything is bounded in time, and the lab (namespaces and
     every process it started) is removed in a finally block. Needs root and the built module (make module).
 .PARAMETER Runs
-    Which runs to make: Raw, Pcap, Timeline, OneShot, Moderate. Default: all five.
+    Which runs to make: Raw, Pcap (WaitResponse), Timeline, PcapTimeline, OneShot, Moderate (WaitResponse),
+    ModerateTimeline. Default: all seven.
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
 .EXAMPLE
@@ -38,7 +40,7 @@
 #>
 param(
     [string] $ModulePath = "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1",
-    [ValidateSet('Raw', 'Pcap', 'Timeline', 'OneShot', 'Moderate')] [string[]] $Runs = @('Raw', 'Pcap', 'Timeline', 'OneShot', 'Moderate'),
+    [ValidateSet('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'OneShot', 'Moderate', 'ModerateTimeline')] [string[]] $Runs = @('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'OneShot', 'Moderate', 'ModerateTimeline'),
     [ValidateRange(1, 300)] [int] $DurationSeconds = 30,
     [ValidateRange(1, 16)] [int] $Threads = 2,
     [ValidateRange(1, 1000)] [int] $Connections = 50,
@@ -284,8 +286,10 @@ try {
         Raw      = @{ Name = 'raw'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse' }
         Pcap     = @{ Name = 'pcap'; CaptureMode = 'Pcap'; Pacing = 'WaitResponse' }
         Timeline = @{ Name = 'raw-timeline'; CaptureMode = 'RawSocket'; Pacing = 'Timeline' }
+        PcapTimeline = @{ Name = 'pcap-timeline'; CaptureMode = 'Pcap'; Pacing = 'Timeline' }
         OneShot  = @{ Name = 'oneshot'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse'; OneShot = $true }
         Moderate = @{ Name = 'moderate'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse'; Moderate = $true }
+        ModerateTimeline = @{ Name = 'moderate-timeline'; CaptureMode = 'RawSocket'; Pacing = 'Timeline'; Moderate = $true }
     }
     foreach ($run in $Runs) {
         $parameters = $plan[$run]
