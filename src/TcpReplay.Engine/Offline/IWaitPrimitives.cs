@@ -1,7 +1,7 @@
 namespace TcpReplay.Engine.Offline;
 
 /// <summary>
-/// The two ways a <see cref="PrecisionScheduler"/> lets time pass: a coarse sleep that frees the core, and a yield
+/// The two ways a <see cref="PrecisionScheduler"/> lets time pass: a sleep that frees the core, and a short spin
 /// that keeps it. Tests substitute a fake that moves a fake clock, so the scheduler is tested without sleeping.
 /// </summary>
 public interface IWaitPrimitives
@@ -9,6 +9,9 @@ public interface IWaitPrimitives
     /// <summary>Sleeps about <paramref name="nanoseconds"/> (the OS may overshoot by its timer slack); the core is free meanwhile.</summary>
     void Sleep(long nanoseconds);
 
-    /// <summary>Gives the core to another ready thread, if any, and returns at once otherwise.</summary>
-    void Yield();
+    /// <summary>
+    /// Burns well under a microsecond without giving the core away: on a loaded machine a yield (sched_yield) can hand
+    /// the core to another thread for a whole time slice, milliseconds past the deadline.
+    /// </summary>
+    void Spin();
 }

@@ -52,7 +52,7 @@ public sealed partial class SystemWaitPrimitives : IWaitPrimitives
         Thread.Sleep(TimeSpan.FromTicks(Math.Max(1, nanoseconds / 100)));
     }
 
-    public void Yield() => Thread.Yield();
+    public void Spin() => Thread.SpinWait(20);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct TimeSpec
