@@ -1,0 +1,233 @@
+#Requires -Version 7.4
+# Offline replay end to end in a namespace lab (DESIGN.md §4). Paced python clients talk to nginx on the online
+# host while tcpdump there writes the capture; Start-TcpCopy -Path then replays the capture's client side from the
+# online host to nginx on the target, with Start-Intercept on the assistant and the fake network routed by
+# Set-TargetRoute, as in a live copy. tcpdump on the target sees the replay; tests/Lab/offline_timing.py matches its
+# segments to the capture's (the copier keeps client ports and sequence numbers) and measures the send-time error
+# against the capture's timeline and each connection's close against the capture's.
+# Needs root, the lab programs, tcpreplay (skipped with the reason otherwise) and the built module.
+
+BeforeDiscovery {
+    $script:IsRoot = (id -u) -eq '0'
+}
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
+    Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
+    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+    $script:Timing = (Resolve-Path "$PSScriptRoot/../Lab/offline_timing.py").Path
+    $script:Client = (Resolve-Path "$PSScriptRoot/../Lab/paced_client.py").Path
+    $missing = @(Test-LabPrerequisite)
+    if (-not (Get-Command tcpreplay -ErrorAction Ignore)) { $missing += [pscustomobject]@{ Name = 'tcpreplay'; Detail = 'apt-get install tcpreplay' } }
+    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:FakeIndex = 0
+
+    # Takes a capture on the online host of paced clients; returns its path and the clients' summary.
+    function New-PacedCapture([string] $Name, [int] $Connections, [int] $Requests, [double] $IntervalMs, [double] $HoldMin, [double] $HoldMax) {
+        $path = Join-Path $script:lab.TempDirectory "$Name.pcap"
+        $capture = Start-LabCapture $script:lab -HostName online -Path $path -Filter 'tcp port 8080'
+        $out = Invoke-LabCommand $script:lab -HostName client -TimeoutSeconds 90 -Command (
+            "python3 '$($script:Client)' --server 198.18.0.20 --port 8080 --connections $Connections --requests $Requests --interval-ms $IntervalMs --hold-min $HoldMin --hold-max $HoldMax --seed 5")
+        $stats = Stop-LabCapture $script:lab $capture
+        [pscustomobject]@{ Path = $path; Clients = ($out | ConvertFrom-Json); Dropped = $stats.PacketsDroppedByKernel }
+    }
+
+    # Replays a capture from the online host with tcpdump on the target; returns the session's figures, the
+    # replaying process's CPU, the target-side timing analysis and the requests the target's nginx served.
+    function Invoke-Replay([string] $Capture, [string] $Speed = '1', [string] $Extra = '') {
+        $script:FakeIndex++
+        # A fresh fake /24 per replay: the same capture replayed again must not meet the previous replay's sockets.
+        $fake = "198.19.$($script:FakeIndex).0/24"
+        $targetPcap = Join-Path $script:lab.TempDirectory "target-$($script:FakeIndex).pcap"
+        $logBefore = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath).Count
+        $tcpdump = Start-LabCapture $script:lab -HostName target -Path $targetPcap -Filter 'tcp dst port 8080 and src net 198.19.0.0/16'
+        $command = @"
+`$ProgressPreference = 'SilentlyContinue'
+Import-Module '$($script:ModulePath)'
+function Get-CpuTicks { `$f = (Get-Content /proc/self/stat -Raw) -replace '^.*\) ', '' -split ' '; [long]`$f[11] + [long]`$f[12] }
+`$s = Start-TcpCopy -Path '$Capture' -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress $fake -Speed $Speed -DrainTimeoutSeconds 0.3 $Extra -ErrorVariable replayErrors -ErrorAction SilentlyContinue
+if (-not `$s) { throw "Start-TcpCopy failed: `$(`$replayErrors | Out-String)" }
+`$ticks = Get-CpuTicks
+`$clock = [Diagnostics.Stopwatch]::StartNew()
+`$null = `$s | Wait-TcpCopy -TimeoutSeconds 100
+`$wall = `$clock.Elapsed.TotalSeconds
+`$cpu = ((Get-CpuTicks) - `$ticks) / 100.0
+`$p = `$s.ReplayProgress
+[pscustomobject]@{
+    State = "`$(`$s.JobStateInfo.State)"; WallSeconds = `$wall; CpuSeconds = `$cpu
+    Phase = "`$(`$p.Phase)"; ConnectionsTotal = `$p.ConnectionsTotal; ConnectionsStarted = `$p.ConnectionsStarted; ConnectionsDone = `$p.ConnectionsDone
+    PacketsTotal = `$p.PacketsTotal; PacketsReplayed = `$p.PacketsReplayed; CaptureSeconds = `$p.CaptureTimeTotal.TotalSeconds; PercentComplete = `$p.PercentComplete
+    LatenessP50Ms = `$p.SendLatenessP50.TotalMilliseconds; LatenessP99Ms = `$p.SendLatenessP99.TotalMilliseconds; LatenessMaxMs = `$p.SendLatenessMax.TotalMilliseconds
+    SentPackets = `$s.SentPackets; Completed = `$s.Completed; Failed = `$s.Failed; CloseReasons = `$s.CloseReasons; ClosesHeld = `$s.Statistics.ClosesHeld
+    FileProblems = @(`$s.FileProblems | ForEach-Object { [pscustomobject]@{ Kind = "`$(`$_.Damage.Kind)"; Offset = `$_.Damage.Offset; RecordsRead = `$_.RecordsRead } })
+    ErrorIds = @(`$replayErrors | ForEach-Object FullyQualifiedErrorId)
+    Events = @(`$s.Events)
+} | ConvertTo-Json -Depth 4 -Compress
+`$s | Stop-TcpCopy
+"@
+        try {
+            $json = Invoke-LabPwsh $script:lab -HostName online -Command $command -TimeoutSeconds 150
+        }
+        finally {
+            $null = Stop-LabCapture $script:lab $tcpdump
+        }
+        $session = ($json -split "`n" | Where-Object { $_.StartsWith('{') } | Select-Object -Last 1) | ConvertFrom-Json
+        $speedFactor = if ($Speed -eq 'Max') { 1 } else { [double]$Speed }
+        $timing = (python3 $script:Timing $Capture $targetPcap --port 8080 --speed $speedFactor) | ConvertFrom-Json
+        $served = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath | Select-Object -Skip $logBefore)
+        [pscustomobject]@{ Session = $session; Timing = $timing; Served = $served.Count; TargetPcap = $targetPcap; Fake = $fake }
+    }
+}
+
+Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', 'OfflineReplay' -Skip:(-not $script:IsRoot) {
+    BeforeAll {
+        $script:lab = $null
+        if ($script:SkipReason) { return }
+        $script:lab = New-ReplayLab -Hosts client, online, target, assistant
+        $script:onlineNginx = Start-LabNginx $script:lab -HostName online -Port 8080
+        $script:targetNginx = Start-LabNginx $script:lab -HostName target -Port 8080
+        $null = Invoke-LabPwsh $script:lab -HostName target -Command "Import-Module '$($script:ModulePath)'; Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
+        $script:intercept = Start-LabRole $script:lab -Role Intercept -HostName assistant -ModulePath $script:ModulePath -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 300 }
+        # 20 keep-alive connections, each a request every 30 ms (+-20 %) for 15 s: 10,000 client data segments,
+        # about 20,000 client packets with the ACKs; each closes 0.3-0.8 s after its last answer.
+        $script:dense = New-PacedCapture -Name dense -Connections 20 -Requests 500 -IntervalMs 30 -HoldMin 0.3 -HoldMax 0.8
+    }
+
+    AfterAll {
+        if ($script:lab) { Remove-ReplayLab $script:lab }
+    }
+
+    BeforeEach {
+        if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason }
+    }
+
+    Context 'timing fidelity at speed 1 (a capture of 10,000 client data segments)' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $script:run = Invoke-Replay -Capture $script:dense.Path -Speed 1
+            $t = $script:run.Timing
+            Write-Host ("Offline replay speed 1: {0} data segments matched of {1}; send-time error p50 {2:0.###} ms, p99 {3:0.###} ms, max {4:0.###} ms; copier's own hand-over lateness p50 {5:0.###} ms, p99 {6:0.###} ms; replay CPU {7:0.00} s over {8:0.0} s" -f
+                $t.matched, $t.capture_data_segments, $t.p50_ms, $t.p99_ms, $t.max_ms, $script:run.Session.LatenessP50Ms, $script:run.Session.LatenessP99Ms, $script:run.Session.CpuSeconds, $script:run.Session.WallSeconds)
+        }
+
+        It 'captured at least 10,000 client data segments with nothing dropped' {
+            $script:dense.Clients.errors | Should -Be 0
+            $script:run.Timing.capture_data_segments | Should -BeGreaterOrEqual 10000
+            $script:run.Timing.capture_client_packets | Should -BeGreaterOrEqual 10000
+        }
+
+        It 'replays every client data segment to the target and completes by itself' {
+            $script:run.Session.State | Should -Be 'Completed'
+            $script:run.Timing.missing | Should -Be 0
+            $script:run.Served | Should -Be $script:run.Timing.capture_data_segments
+            $script:run.Session.Failed | Should -Be 0
+            $script:run.Session.ConnectionsDone | Should -Be 20
+        }
+
+        It 'keeps the send-time error against the capture timeline small (p99 under 5 ms on a shared 2-core machine)' {
+            $script:run.Timing.p99_ms | Should -BeLessThan 5
+        }
+
+        It 'shows the progress totals on the session' {
+            $p = $script:run.Session
+            $p.PercentComplete | Should -Be 100
+            $p.ConnectionsTotal | Should -Be 20
+            $p.PacketsReplayed | Should -Be $p.PacketsTotal
+            $p.CaptureSeconds | Should -BeGreaterThan 14
+        }
+    }
+
+    Context 'speed 10 and Max, against tcpreplay --topspeed' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $script:ten = Invoke-Replay -Capture $script:dense.Path -Speed 10
+            $script:max = Invoke-Replay -Capture $script:dense.Path -Speed Max
+            # The reference sender: tcpreplay of the capture's client packets on the online host's eth0.
+            $clientOnly = Join-Path $script:lab.TempDirectory 'dense-client.pcap'
+            $null = Invoke-LabCommand $script:lab -HostName online -Command "tcpdump -r '$($script:dense.Path)' -w '$clientOnly' 'tcp dst port 8080' 2>/dev/null"
+            $out = Invoke-LabCommand $script:lab -HostName online -Command "tcpreplay --topspeed -i eth0 '$clientOnly' 2>&1"
+            $script:tcpreplayPps = if ("$out" -match 'Rated:[^\n]*?([\d.]+) pps') { [double]$Matches[1] } else { $null }
+            $m = $script:max
+            $script:maxPps = $m.Session.SentPackets / [math]::Max(0.001, $m.Timing.target_span_s)
+            Write-Host ("Offline replay speed 10: capture span {0:0.00} s, target data span {1:0.00} s; speed Max: data span {2:0.00} s, {3:0} packets/s sent by the copier (handshakes and acks included), {4} connections; tcpreplay --topspeed of the {5} client packets: {6} packets/s" -f
+                $script:ten.Timing.capture_span_s, $script:ten.Timing.target_data_span_s, $m.Timing.target_data_span_s, $script:maxPps, $m.Session.ConnectionsDone, $m.Timing.capture_client_packets, $script:tcpreplayPps)
+        }
+
+        It 'finishes speed 10 in about a tenth of the capture span' {
+            $tenth = $script:ten.Timing.capture_span_s / 10
+            $script:ten.Timing.target_data_span_s | Should -BeGreaterOrEqual ($tenth * 0.9)
+            $script:ten.Timing.target_data_span_s | Should -BeLessThan ($tenth + 1.5)
+            $script:ten.Timing.missing | Should -Be 0
+        }
+
+        It 'replays everything at Max faster than at speed 10, each connection in order' {
+            $script:max.Session.State | Should -Be 'Completed'
+            $script:max.Timing.missing | Should -Be 0
+            $script:max.Served | Should -Be $script:max.Timing.capture_data_segments
+            $script:max.Timing.target_data_span_s | Should -BeLessThan $script:ten.Timing.target_data_span_s
+        }
+
+        It 'measures tcpreplay --topspeed as the reference sender' {
+            $script:tcpreplayPps | Should -BeGreaterThan 0
+        }
+    }
+
+    Context 'a truncated capture' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $bytes = [System.IO.File]::ReadAllBytes($script:dense.Path)
+            $script:cut = Join-Path $script:lab.TempDirectory 'dense-cut.pcap'
+            # Cut 40 % in, 7 bytes into whatever record lies there.
+            [System.IO.File]::WriteAllBytes($script:cut, $bytes[0..([int]($bytes.Length * 0.4) + 7)])
+            $script:truncated = Invoke-Replay -Capture $script:cut -Speed 10
+        }
+
+        It 'reports the damage as an error with the offset and keeps it on the session' {
+            $script:truncated.Session.ErrorIds | Should -Contain 'CaptureFileTruncated,TcpReplay.PowerShell.Cmdlets.StartTcpCopyCommand'
+            $problem = $script:truncated.Session.FileProblems | Select-Object -First 1
+            $problem.Kind | Should -Be 'Truncated'
+            $problem.Offset | Should -BeGreaterThan 0
+            $problem.Offset | Should -BeLessThan ((Get-Item $script:cut).Length)
+        }
+
+        It 'replays everything before the damage to the target' {
+            $script:truncated.Session.State | Should -Be 'Completed'
+            $script:truncated.Timing.capture_data_segments | Should -BeGreaterThan 3000
+            $script:truncated.Timing.missing | Should -Be 0
+            $script:truncated.Served | Should -Be $script:truncated.Timing.capture_data_segments
+        }
+    }
+
+    Context 'connections held open before they close (close rule, idle CPU)' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            # 8 connections, 4 requests 300 ms apart, then open 1-2.5 s before the FIN: a sparse timeline.
+            $script:sparse = New-PacedCapture -Name sparse -Connections 8 -Requests 4 -IntervalMs 300 -HoldMin 1 -HoldMax 2.5
+            $script:held = Invoke-Replay -Capture $script:sparse.Path -Speed 1
+            $script:waitResponse = Invoke-Replay -Capture $script:sparse.Path -Speed 1 -Extra '-Pacing WaitResponse'
+            $s = $script:held.Session
+            Write-Host ("Offline replay, sparse timeline: close slack vs capture min {0:0.###} ms, p50 {1:0.###} ms (WaitResponse: min {2:0.###} ms); replaying process CPU {3:0.00} s over {4:0.0} s wall = {5:0.0} % of one core" -f
+                $script:held.Timing.close_slack_min_ms, $script:held.Timing.close_slack_p50_ms, $script:waitResponse.Timing.close_slack_min_ms, $s.CpuSeconds, $s.WallSeconds, (100 * $s.CpuSeconds / $s.WallSeconds))
+        }
+
+        It 'sends no close earlier after its connection''s first packet than in the capture' {
+            $script:held.Timing.closes_compared | Should -Be 8
+            $script:held.Timing.closes_early | Should -Be 0 -Because ($script:held.Timing.early | ConvertTo-Json -Compress)
+        }
+
+        It 'follows the capture''s close time rather than holding the close for long' {
+            # The drain time is 0.3 s and the holds are 1-2.5 s: each close goes at its capture time (+1 ms guard).
+            $script:held.Timing.close_slack_p50_ms | Should -BeLessThan 300
+        }
+
+        It 'keeps the close rule with WaitResponse pacing too, and replays every request' {
+            $script:waitResponse.Timing.closes_early | Should -Be 0
+            $script:waitResponse.Timing.missing | Should -Be 0
+            $script:waitResponse.Served | Should -Be 32
+        }
+
+        It 'costs little CPU while waiting on a sparse timeline' {
+            ($script:held.Session.CpuSeconds / $script:held.Session.WallSeconds) | Should -BeLessThan 0.25
+        }
+    }
+}
