@@ -3,7 +3,7 @@ using StreamingService;
 // dotnet StreamingService.dll [serve] --address A --port P ...   the service (README.md)
 // dotnet StreamingService.dll client --url ws://A:P/stream ...   N concurrent sessions, one JSON summary
 const string Usage = "usage: StreamingService [serve] [--address A] [--port P] [--session-log F] [--access-log F] [--final-delay-ms N] " +
-    "[--partial-min-ms N] [--partial-max-ms N] [--delay-ms N] [--delay-path /p=MS] [--status-path /p=CODE] [--body-bytes N] [--close-timeout-ms N]\n" +
+    "[--partial-min-frames N] [--partial-max-frames N] [--partial-jitter-ms N] [--delay-ms N] [--delay-path /p=MS] [--status-path /p=CODE] [--body-bytes N] [--close-timeout-ms N]\n" +
     "       StreamingService client [--url ws://A:P/stream] [--sessions N] [--fps N] [--duration-seconds S] [--frame-bytes N] " +
     "[--stagger-ms N] [--end-mode final|close|abort] [--final-timeout-seconds S] [--deadline-seconds S]";
 

@@ -18,10 +18,16 @@ internal sealed class ServiceOptions
     /// <summary>Time from the client's "end" message to the final result.</summary>
     public required TimeSpan FinalDelay { get; init; }
 
-    /// <summary>Partial results are sent at random intervals drawn uniformly from this range.</summary>
-    public required TimeSpan PartialMin { get; init; }
+    /// <summary>
+    /// A partial result is due after a random number of new frames, drawn uniformly from this range: a recognizer
+    /// speaks when it has heard enough audio, not on a clock.
+    /// </summary>
+    public required int PartialMinFrames { get; init; }
 
-    public required TimeSpan PartialMax { get; init; }
+    public required int PartialMaxFrames { get; init; }
+
+    /// <summary>A due partial is sent after a random processing delay from zero to this.</summary>
+    public required TimeSpan PartialJitter { get; init; }
 
     /// <summary>How long a session waits for the client's close after the server's own close.</summary>
     public required TimeSpan CloseTimeout { get; init; }
@@ -44,11 +50,11 @@ internal sealed class ServiceOptions
             throw new UsageException($"--address must be an IP address, not '{addressText}'.");
         }
 
-        var partialMin = args.Int("partial-min-ms", 80, 1, 60_000);
-        var partialMax = args.Int("partial-max-ms", 400, 1, 60_000);
+        var partialMin = args.Int("partial-min-frames", 5, 1, 1_000_000);
+        var partialMax = args.Int("partial-max-frames", 25, 1, 1_000_000);
         if (partialMax < partialMin)
         {
-            throw new UsageException($"--partial-max-ms ({partialMax}) is below --partial-min-ms ({partialMin}).");
+            throw new UsageException($"--partial-max-frames ({partialMax}) is below --partial-min-frames ({partialMin}).");
         }
 
         var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -72,8 +78,9 @@ internal sealed class ServiceOptions
             SessionLogPath = Path.GetFullPath(args.String("session-log", "sessions.jsonl")),
             AccessLogPath = Path.GetFullPath(args.String("access-log", "access.jsonl")),
             FinalDelay = TimeSpan.FromMilliseconds(args.Int("final-delay-ms", 300, 0, 600_000)),
-            PartialMin = TimeSpan.FromMilliseconds(partialMin),
-            PartialMax = TimeSpan.FromMilliseconds(partialMax),
+            PartialMinFrames = partialMin,
+            PartialMaxFrames = partialMax,
+            PartialJitter = TimeSpan.FromMilliseconds(args.Int("partial-jitter-ms", 50, 0, 60_000)),
             CloseTimeout = TimeSpan.FromMilliseconds(args.Int("close-timeout-ms", 5000, 1, 600_000)),
             HttpDelay = TimeSpan.FromMilliseconds(args.Int("delay-ms", 0, 0, 600_000)),
             PathDelays = delays,

@@ -23,6 +23,10 @@ internal sealed class StreamingSession
     private readonly ServiceOptions _options;
     private readonly string _id = Guid.NewGuid().ToString("n")[..12];
     private readonly TaskCompletionSource _endReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _partialDue = new(0);
+    private readonly Lock _partialLock = new();
+    private long _nextPartialAtFrame;
+    private bool _partialSignalled;
     private long _frames;
     private long _bytes;
     private int _partials;
@@ -48,18 +52,31 @@ internal sealed class StreamingSession
         var handshake = false;
         try
         {
-            long lastFramesReported = 0;
+            ScheduleNextPartial();
             while (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
             {
-                var interval = Random.Shared.NextDouble() * (_options.PartialMax - _options.PartialMin) + _options.PartialMin;
-                await Task.WhenAny(Task.Delay(interval, aborted), _endReceived.Task, receive).ConfigureAwait(false);
-                var frames = Volatile.Read(ref _frames);
-                // A recognizer speaks only about audio it has heard: no new frames, no partial.
-                if (!_endReceived.Task.IsCompleted && !receive.IsCompleted && frames > lastFramesReported)
+                var due = _partialDue.WaitAsync(aborted);
+                await Task.WhenAny(due, _endReceived.Task, receive).ConfigureAwait(false);
+                if (!due.IsCompleted)
                 {
-                    await SendTextAsync(new { type = "partial", seq = ++_partials, frames, text = Babble(frames) }, aborted).ConfigureAwait(false);
-                    lastFramesReported = frames;
+                    // The wait is abandoned with the loop; a later Release finds no one and harms nothing.
+                    continue;
                 }
+
+                await due.ConfigureAwait(false);
+                var jitter = Random.Shared.NextDouble() * _options.PartialJitter;
+                if (jitter > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(Task.Delay(jitter, aborted), _endReceived.Task, receive).ConfigureAwait(false);
+                }
+
+                if (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+                {
+                    var frames = Volatile.Read(ref _frames);
+                    await SendTextAsync(new { type = "partial", seq = ++_partials, frames, text = Babble(frames) }, aborted).ConfigureAwait(false);
+                }
+
+                ScheduleNextPartial();
             }
 
             if (!_endReceived.Task.IsCompleted)
@@ -171,7 +188,7 @@ internal sealed class StreamingSession
                     Interlocked.Add(ref _bytes, result.Count);
                     if (result.EndOfMessage)
                     {
-                        Interlocked.Increment(ref _frames);
+                        CountFrame();
                     }
 
                     continue;
@@ -200,6 +217,32 @@ internal sealed class StreamingSession
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
         {
             _receiveEnd = $"the connection failed: {e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    private void CountFrame()
+    {
+        lock (_partialLock)
+        {
+            var frames = Interlocked.Increment(ref _frames);
+            if (!_partialSignalled && frames >= _nextPartialAtFrame)
+            {
+                _partialSignalled = true;
+                _partialDue.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next partial is due after a random number of new frames. Only frames trigger it: a copy that holds the
+    /// client's audio while it waits for an answer gets none (the stall WaitResponse pacing runs into).
+    /// </summary>
+    private void ScheduleNextPartial()
+    {
+        lock (_partialLock)
+        {
+            _partialSignalled = false;
+            _nextPartialAtFrame = Volatile.Read(ref _frames) + Random.Shared.Next(_options.PartialMinFrames, _options.PartialMaxFrames + 1);
         }
     }
 
