@@ -85,6 +85,15 @@ public sealed partial class TcpCopySession : Job
 
     public long SendErrors => Statistics.SendErrors;
 
+    /// <summary>Connections whose close (the client's FIN) was held until the target had finished answering.</summary>
+    public long ClosesHeld => Statistics.ClosesHeld;
+
+    /// <summary>The longest of those holds, from the client's FIN captured to the FIN sent to the target.</summary>
+    public TimeSpan CloseHeldMax => Statistics.CloseHeldMax;
+
+    /// <summary>The mean hold of the held closes (zero when none was held).</summary>
+    public TimeSpan CloseHeldAverage => Statistics.ClosesHeld == 0 ? TimeSpan.Zero : Statistics.CloseHeldTime / Statistics.ClosesHeld;
+
     public bool InterceptConnected => _copy?.InterceptConnected ?? _replay!.InterceptConnected;
 
     public long InterceptReconnects => _copy?.InterceptReconnects ?? _replay!.InterceptReconnects;
