@@ -17,10 +17,10 @@ BeforeAll {
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:Fake = '198.19.0.0/24'
 
-    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait) {
+    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse') {
         Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait:(-not $NoWait) -Parameters @{
             Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = $FakeClientAddress
-            CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240
+            CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240; Pacing = $Pacing
         }
     }
 
@@ -76,13 +76,16 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason }
     }
 
-    Context 'capture mode <_>' -ForEach 'RawSocket', 'Pcap' {
+    # Each capture mode once, each pacing once: RawSocket with tcpcopy's WaitResponse, Pcap with the default (Timeline).
+    Context 'capture mode <Mode>, pacing <Label>' -ForEach @(
+        @{ Mode = 'RawSocket'; Pacing = 'WaitResponse'; Label = 'WaitResponse' },
+        @{ Mode = 'Pcap'; Pacing = ''; Label = 'default (Timeline)' }) {
         BeforeAll {
             if ($script:SkipReason) { return }
-            $mode = $_
+            $mode = $Mode
             $script:forwardBefore = Get-ForwardedDatagrams assistant
             $clientCapture = Start-LabCapture $script:lab -HostName client -Interface eth0 -Path (Join-Path $script:lab.TempDirectory "client-$mode.pcap") -Filter 'ip and src host 198.18.0.30'
-            $copy = Start-Copy -CaptureMode $mode
+            $copy = Start-Copy -CaptureMode $mode -Pacing $Pacing
             $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
             $script:run = Invoke-CopyRun -Connections 200 -RequestsMax 19 -Seed 11 -CopyRole $copy
             $script:result = Stop-LabRole $script:lab $copy
@@ -111,7 +114,7 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         }
 
         It 'says which capture layer it used' {
-            $expected = if ($_ -eq 'RawSocket') { 'IpLayer' } else { 'Datalink' }
+            $expected = if ($Mode -eq 'RawSocket') { 'IpLayer' } else { 'Datalink' }
             "$($script:result.Session.CaptureLayer)" | Should -Be $expected
         }
 

@@ -99,8 +99,6 @@ public sealed partial class StartTcpCopyCommand
 
         var warnings = new List<string>();
         var bystanders = CheckFakeAddresses(fakeNetworks, transfers, warnings);
-        // The capture's own timing is the point of an offline replay: Timeline unless WaitResponse is asked for.
-        var pacing = MyInvocation.BoundParameters.ContainsKey(nameof(Pacing)) ? Pacing : PacingMode.Timeline;
         var options = new OfflineReplayOptions
         {
             Files = [.. _files],
@@ -108,7 +106,7 @@ public sealed partial class StartTcpCopyCommand
             {
                 Transfers = transfers,
                 FakeClientNetworks = fakeNetworks,
-                Pacing = pacing,
+                Pacing = Pacing,
                 IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
                 DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
                 MaxConnections = MaxConnections,

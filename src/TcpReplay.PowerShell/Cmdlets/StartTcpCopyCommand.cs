@@ -57,7 +57,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     public SendMode SendMode { get; set; } = SendMode.RawSocket;
 
     [Parameter]
-    public PacingMode Pacing { get; set; } = PacingMode.WaitResponse;
+    public PacingMode Pacing { get; set; } = PacingMode.Timeline;
 
     [Parameter]
     [ValidateRange(1, 86400)]

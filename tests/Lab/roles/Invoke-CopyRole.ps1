@@ -16,7 +16,7 @@ param(
     [string] $Name = 'copy',
     [string] $CaptureMode = 'Auto',
     [string] $Interface = 'eth0',
-    [string] $Pacing = 'WaitResponse',
+    [string] $Pacing, # empty: the cmdlet's default
     [double] $DrainTimeoutSeconds = 3,
     [switch] $Force,
     [double] $DeadlineSeconds = 120
@@ -37,8 +37,9 @@ function Get-Status($session) {
 }
 
 try {
+    $pacingParameter = if ($Pacing) { @{ Pacing = $Pacing } } else { @{} }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -Pacing $Pacing -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings
+        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings @pacingParameter
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
