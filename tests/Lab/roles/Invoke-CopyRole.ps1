@@ -56,7 +56,13 @@ while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.To
 # stop releases the capture, so they are read here, before it.
 $diagnostics = try {
     $live = $session.GetType().GetField('_copy', [System.Reflection.BindingFlags]'NonPublic, Instance').GetValue($session)
-    [pscustomobject]@{ CaptureDescription = $live.CaptureDescription; Capture = $live.CaptureStatistics; QueueDrops = $live.Engine.QueueDrops }
+    $gc = [GC]::GetGCMemoryInfo([GCKind]::Any)
+    $engine = $live.GetType().GetField('_engine', [System.Reflection.BindingFlags]'NonPublic, Instance').GetValue($live)
+    [pscustomobject]@{ CaptureDescription = $live.CaptureDescription; Capture = $live.CaptureStatistics; QueueDrops = $engine.QueueDrops
+        # Where a peak of memory goes: the managed heap (its peak since start is not kept; committed is what the GC holds now).
+        ManagedHeapMiB = [math]::Round($gc.HeapSizeBytes / 1MB, 1); GcCommittedMiB = [math]::Round($gc.TotalCommittedBytes / 1MB, 1)
+        GcCount = [GC]::CollectionCount(0); Gen2Count = [GC]::CollectionCount(2); AllocatedMiB = [math]::Round([GC]::GetTotalAllocatedBytes() / 1MB, 1)
+        EngineBuffersOutstanding = $engine.Pool.Outstanding }
 }
 catch { [pscustomobject]@{ Error = "$_" } }
 $stopClock = [System.Diagnostics.Stopwatch]::StartNew()
