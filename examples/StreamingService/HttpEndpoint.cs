@@ -41,6 +41,12 @@ internal sealed class HttpEndpoint(ServiceOptions options, JsonLineLog accessLog
                 }
             }
 
+            if (status is < 200 or StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent or StatusCodes.Status304NotModified)
+            {
+                // These statuses carry no body (RFC 9110 §15); Kestrel refuses one.
+                length = 0;
+            }
+
             context.Response.StatusCode = status;
             context.Response.ContentType = "text/plain";
             context.Response.ContentLength = length;

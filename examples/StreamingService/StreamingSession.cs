@@ -131,9 +131,11 @@ internal sealed class StreamingSession
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or InvalidOperationException)
         {
-            // Send failures: the connection was reset or aborted under us.
+            // The connection was reset or aborted under us (Kestrel cancels RequestAborted when it sees the client's FIN
+            // or RST), while a send or a wait was in flight.
+            var cause = aborted.IsCancellationRequested ? "the connection was aborted" : $"{e.GetType().Name}: {e.Message}";
             outcome = final ? "final" : "abort";
-            reason ??= $"{e.GetType().Name}: {e.Message}";
+            reason ??= final ? $"{cause} after the final result" : $"{cause} (before the final result)";
         }
 
         try

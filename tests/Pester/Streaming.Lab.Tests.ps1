@@ -7,6 +7,9 @@
 # - WaitResponse waits for the target's answer before each client "request" (a segment that acknowledges new online
 #   data, i.e. every frame after an online partial); the target's partials come at other moments, so the copy
 #   stalls for the wait timeout again and again: fewer finals within the same time.
+# - Offline replay (Start-TcpCopy -Path, Timeline) of the client side of the Timeline run, captured with tcpdump on
+#   the online host: the target logs 50 finals, and every close reaches the target no earlier after its connection's
+#   first packet than in the capture.
 # Needs root, the built module and out/StreamingService (make module).
 
 BeforeDiscovery {
