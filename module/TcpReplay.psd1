@@ -10,7 +10,7 @@
     CmdletsToExport      = @(
         'Get-PcapConnection', 'Set-TargetRoute', 'Remove-TargetRoute',
         'Start-TcpCopy', 'Get-TcpCopy', 'Stop-TcpCopy', 'Wait-TcpCopy', 'Get-TcpCopyConnection',
-        'Start-Intercept', 'Get-Intercept', 'Stop-Intercept', 'Test-ReplayHealth'
+        'Start-Intercept', 'Get-Intercept', 'Stop-Intercept', 'Test-ReplayHealth', 'Export-ReplayReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -27,6 +27,8 @@ Errors (ErrorId): InvalidTransfer, InvalidFakeClientAddress, InvalidInterceptSer
         MaxConnections      = 'Size of the connection table; when full, the longest idle connection ends with reason Evicted (counted).'
         Name                = 'A name for the session (job).'
         Force               = 'Start even when a fake network overlaps the online or target subnet.'
+        Wait                = 'Block with a live progress view (rates and counts, refreshed about once a second) until the copy stops, then emit the final session. Ctrl+C stops the copy.'
+        DurationSeconds     = 'With -Wait: stop the copy after this many seconds, then emit the final session. Without -Wait it is an error (DurationWithoutWait).'
     }
     Inputs      = @{ 'None' = 'Start-TcpCopy takes no pipeline input.' }
     Outputs     = @{ 'TcpReplay.PowerShell.Sessions.TcpCopySession' = 'The running copy, with live statistics.' }
@@ -51,6 +53,11 @@ Stop-TcpCopy $s
             Title   = 'Copy a streaming service on the client''s timeline'
             Code    = "Start-TcpCopy -Transfer '9000-198.18.0.30:9000' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Pacing Timeline -DrainTimeoutSeconds 5"
             Remarks = 'Client frames go as they were sent; each close waits until the target has sent its final answer.'
+        }
+        @{
+            Title   = 'Copy for five minutes with a live view, then report'
+            Code    = "Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Wait -DurationSeconds 300 | Export-ReplayReport -Path ./copy.html"
+            Remarks = 'The progress bar shows client packets, sent packets and connections per second; the final session goes on to the report.'
         }
     )
     Notes       = 'Needs root or CAP_NET_RAW. Compatible on the wire with intercept 1.x (see docs/protocol.md).'
