@@ -7,6 +7,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('TcpReplay.Format.ps1xml')
+    TypesToProcess       = @('TcpReplay.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-PcapConnection', 'Set-TargetRoute', 'Remove-TargetRoute',
         'Start-TcpCopy', 'Get-TcpCopy', 'Stop-TcpCopy', 'Wait-TcpCopy', 'Get-TcpCopyConnection',

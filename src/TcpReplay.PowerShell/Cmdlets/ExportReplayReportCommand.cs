@@ -103,7 +103,8 @@ public sealed class ExportReplayReportCommand : PSCmdlet
             ThrowTerminatingError(ErrorRecords.Create(exception, "ReportWriteFailed", ErrorCategory.WriteError, path, "Check the path and its permissions."));
         }
 
-        WriteObject(new FileInfo(path));
+        // Through the provider, so the FileInfo carries PSPath and the file system's view columns, as Get-Item's does.
+        WriteObject(InvokeProvider.Item.Get([path], force: true, literalPath: true), enumerateCollection: true);
     }
 
     private static ReportFormat FormatFromExtension(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
