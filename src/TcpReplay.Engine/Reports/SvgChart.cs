@@ -14,7 +14,7 @@ public static class SvgChart
     private const int Height = 300;
     private const int Left = 64;
     private const int Right = 16;
-    private const int Top = 36;
+    private const int Top = 48;
     private const int Bottom = 64;
     private const int BarHeight = 22;
     private const int BarLabelWidth = 200;
@@ -141,7 +141,7 @@ public static class SvgChart
         svg.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Left}\" y1=\"{Top}\" y2=\"{Height - Bottom}\" stroke=\"#444\"/>");
         svg.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Height - Bottom}\" y2=\"{Height - Bottom}\" stroke=\"#444\"/>");
         svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis-label\" x=\"{Width - Right}\" y=\"{Height - Bottom + 32}\" text-anchor=\"end\">{E(xLabel)}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis-label\" x=\"{Left}\" y=\"{Top - 6}\" text-anchor=\"start\" dx=\"4\">{E(yLabel)}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"axis-label\" x=\"{Left}\" y=\"{Top - 10}\" text-anchor=\"start\">{E(yLabel)}</text>");
     }
 
     internal static string Number(double value) =>
