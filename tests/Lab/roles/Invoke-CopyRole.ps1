@@ -18,7 +18,9 @@ param(
     [string] $Interface = 'eth0',
     [string] $Pacing = 'WaitResponse',
     [switch] $Force,
-    [double] $DeadlineSeconds = 120
+    [double] $DeadlineSeconds = 120,
+    # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
+    [string] $ExportPath
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
@@ -59,6 +61,7 @@ catch { [pscustomobject]@{ Error = "$_" } }
 $stopClock = [System.Diagnostics.Stopwatch]::StartNew()
 Stop-TcpCopy $session
 $stopMilliseconds = $stopClock.ElapsedMilliseconds
+if ($ExportPath) { & "$PSScriptRoot/Export-RoleObjects.ps1" -Session $session -Path $ExportPath }
 [pscustomobject]@{
     Session          = Get-Status $session
     StopMilliseconds = $stopMilliseconds
