@@ -16,7 +16,8 @@ $connections = @($Session | Get-TcpCopyConnection)
 function Get-Figures($object) {
     $figures = [ordered]@{}
     foreach ($property in $object.psobject.Properties) {
-        $value = try { $property.Value } catch { continue }
+        # Assigned inside the try: as its output, a one-element array would be unrolled into its element.
+        try { $value = $property.Value } catch { continue }
         if ($value -is [System.Net.IPAddress]) { $value = "$value" }
         # An enum travels as its name (CSV, views) or its number (ConvertTo-Json, the serializer's base value): either is whole.
         if ($value -is [enum]) { $value = [pscustomobject]@{ EnumName = "$value"; EnumValue = [long]$value } }
