@@ -87,7 +87,7 @@ Describe 'Objects of a real copy' -Tag 'Lab', 'LiveCopy' -Skip:(-not $script:IsR
         $null = Start-LabNginx $script:lab -HostName online -Port 8080
         $null = Start-LabNginx $script:lab -HostName target -Port 8080
         $null = Invoke-LabPwsh $script:lab -HostName target -Command "Import-Module '$($script:ModulePath)'; Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
-        $null = Start-LabRole $script:lab -Role Intercept -HostName assistant -ModulePath $script:ModulePath -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 120 }
+        $null = Start-LabRole $script:lab -Role Intercept -HostName assistant -ModulePath $script:ModulePath -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 300 }
         $script:export = Join-Path $script:lab.TempDirectory 'export'
         $copy = Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait -Parameters @{
             Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'; Interface = 'eth0'
@@ -193,6 +193,55 @@ Describe 'Objects of a real copy' -Tag 'Lab', 'LiveCopy' -Skip:(-not $script:IsR
             $text = Get-Content -Raw (Join-Path $script:export "$_.txt")
             $text | Should -Not -BeNullOrEmpty
             Assert-Fits80 $text $_
+        }
+    }
+
+    Context 'Start-TcpCopy -Wait -DurationSeconds (the live view)' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            # The progress records are read from the PowerShell instance's Progress stream (a terminal would draw them).
+            $script:progressFile = Join-Path $script:lab.TempDirectory 'progress.json'
+            $script_ = Join-Path $script:lab.TempDirectory 'wait-copy.ps1'
+            Set-Content $script_ @"
+`$ps = [powershell]::Create()
+`$null = `$ps.AddScript("Import-Module '$($script:ModulePath)'; Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Interface eth0 -Wait -DurationSeconds 6")
+`$clock = [System.Diagnostics.Stopwatch]::StartNew()
+`$output = @(`$ps.Invoke())
+[pscustomobject]@{
+    Seconds = `$clock.Elapsed.TotalSeconds
+    Errors = @(`$ps.Streams.Error | ForEach-Object { "`$_" })
+    Progress = @(`$ps.Streams.Progress | Select-Object StatusDescription, PercentComplete, SecondsRemaining, @{ n = 'RecordType'; e = { "`$(`$_.RecordType)" } })
+    Output = @(`$output | Select-Object Connections, ClientPackets, @{ n = 'State'; e = { "`$(`$_.JobStateInfo.State)" } }, @{ n = 'Type'; e = { `$_.GetType().FullName } })
+} | ConvertTo-Json -Depth 4 | Set-Content '$($script:progressFile)'
+"@
+            $process = Start-LabPwsh $script:lab -HostName online -File $script_ -Name 'wait-copy'
+            Start-Sleep -Seconds 1.5
+            $script:waitTraffic = Invoke-LabHttpTraffic $script:lab -Connections 30 -RequestsMax 3 -Seed 23 -Concurrency 4
+            $null = Wait-LabFile -Path $script:progressFile -TimeoutSeconds 30 -Process $process
+            Start-Sleep -Milliseconds 300
+            $script:waited = Get-Content -Raw $script:progressFile | ConvertFrom-Json
+        }
+
+        It 'blocks for the duration, then emits the stopped session' {
+            $script:waited.Errors | Should -BeNullOrEmpty
+            $script:waited.Seconds | Should -BeGreaterOrEqual 6
+            $script:waited.Seconds | Should -BeLessThan 12
+            @($script:waited.Output).Count | Should -Be 1
+            $script:waited.Output[0].Type | Should -Be 'TcpReplay.PowerShell.Sessions.TcpCopySession'
+            $script:waited.Output[0].State | Should -Be 'Stopped'
+            $script:waited.Output[0].Connections | Should -BeGreaterOrEqual 30
+        }
+
+        It 'refreshes a progress record about once a second with rates and counts, then completes it' {
+            $records = @($script:waited.Progress)
+            $processing = @($records | Where-Object RecordType -eq 'Processing')
+            $processing.Count | Should -BeGreaterOrEqual 5
+            $processing.Count | Should -BeLessOrEqual 8
+            $processing[-1].StatusDescription | Should -Match '^[\d,]+ client pkt/s, [\d,]+ sent pkt/s, [\d,.]+ conn/s \| [\d,]+ connections, [\d,]+ completed, \d+ failed, [\d,]+ client packets$'
+            # Some refresh saw the traffic going: a non-zero client packet rate.
+            @($processing | Where-Object { $_.StatusDescription -notmatch '^0 client pkt/s' }).Count | Should -BeGreaterThan 0
+            $processing[-1].PercentComplete | Should -BeGreaterThan 50
+            $records[-1].RecordType | Should -Be 'Completed'
         }
     }
 
