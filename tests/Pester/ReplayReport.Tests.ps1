@@ -88,6 +88,31 @@ Describe 'Export-ReplayReport' {
         }
     }
 
+    Context 'a session that measured response times' {
+        It 'shows the percentiles of the copy''s own histograms over the records'' means' {
+            # The shape the statistics branch gives a session: Statistics.OnlineResponseTimes / TargetResponseTimes,
+            # histograms with Count, Max and Percentile(p); here stand-ins with the same members.
+            function New-Histogram([double] $BaseMs) {
+                $h = [pscustomobject]@{ Count = 1000; Max = [timespan]::FromMilliseconds($BaseMs * 3) }
+                $h | Add-Member -MemberType ScriptMethod -Name Percentile -Value ([scriptblock]::Create("param([double] `$p) [Nullable[timespan]][timespan]::FromMilliseconds($BaseMs * (1 + `$p / 100))"))
+                $h
+            }
+            $session = [pscustomobject]@{
+                Name = 'measured'; Transfers = @('8080-198.18.0.30:8080'); Connections = 40; ClientPackets = 900; StartTime = [datetime]::UtcNow; Duration = [timespan]::FromSeconds(20)
+                CloseReasonSummary = 'Completed=40'
+                Statistics = [pscustomobject]@{ OnlineResponseTimes = New-Histogram 2; TargetResponseTimes = New-Histogram 20; StatusMismatches = 7; TargetSilentConnections = 1 }
+            }
+            $path = Join-Path $TestDrive 'measured.html'
+            $null = @($session) + $script:Records | Export-ReplayReport -Path $path
+            $html = Get-Content -Raw $path
+            $html | Should -Match '<td>Online</td><td class="n">1000</td><td class="n">3\.00</td><td class="n">3\.80</td><td class="n">3\.98</td><td class="n">6\.00</td>'
+            $html | Should -Match '<td>Target</td><td class="n">1000</td><td class="n">30\.00</td>'
+            $html | Should -Match 'Per request, from the copy'
+            $html | Should -Match '<td>StatusMismatches</td><td class="n">7</td>'
+            $html | Should -Match '<td>TargetSilentConnections</td><td class="n">1</td>'
+        }
+    }
+
     Context 'Format' {
         It 'chooses <Format> from the extension <Extension>' -ForEach @(
             @{ Extension = '.md'; Format = 'Markdown'; Pattern = '^# TcpReplay report' }

@@ -97,6 +97,11 @@ public static class HtmlReportWriter
         }
 
         writer.WriteLine("</table>");
+        if (report.LatencySource.Length > 0 && (online is not null || target is not null))
+        {
+            writer.WriteLine($"<p>{E(report.LatencySource)}</p>");
+        }
+
         var series = new List<RateSeries>();
         if (online is not null)
         {

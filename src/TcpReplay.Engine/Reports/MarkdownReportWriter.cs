@@ -42,6 +42,11 @@ public static class MarkdownReportWriter
             .Select(l => l.Item2 is { } s
                 ? new[] { l.Item1, s.Count.ToString(CultureInfo.InvariantCulture), Ms(s.P50), Ms(s.P90), Ms(s.P99), Ms(s.Max) }
                 : [l.Item1, "not measured", "", "", "", ""]));
+        if (report.LatencySource.Length > 0 && (report.OnlineLatency is not null || report.TargetLatency is not null))
+        {
+            writer.WriteLine();
+            writer.WriteLine(M(report.LatencySource));
+        }
 
         writer.WriteLine();
         writer.WriteLine("## Close reasons");

@@ -30,9 +30,21 @@ public sealed class ReplayReport
     /// <summary>Online-vs-target comparison counts (status code mismatches, size mismatches, ...) by name; empty when not measured.</summary>
     public IDictionary<string, double> Comparison { get; init; } = new Dictionary<string, double>();
 
-    public LatencySummary? OnlineLatency => LatencySummary.From([.. OnlineLatencyMs]);
+    /// <summary>
+    /// The online percentiles as the copy measured them (from its histogram over every request), when it did; otherwise
+    /// <see cref="OnlineLatency"/> is computed from <see cref="OnlineLatencyMs"/>.
+    /// </summary>
+    public LatencySummary? OnlineLatencyMeasured { get; set; }
 
-    public LatencySummary? TargetLatency => LatencySummary.From([.. TargetLatencyMs]);
+    /// <summary>The target percentiles as the copy measured them; see <see cref="OnlineLatencyMeasured"/>.</summary>
+    public LatencySummary? TargetLatencyMeasured { get; set; }
+
+    public LatencySummary? OnlineLatency => OnlineLatencyMeasured ?? LatencySummary.From([.. OnlineLatencyMs]);
+
+    public LatencySummary? TargetLatency => TargetLatencyMeasured ?? LatencySummary.From([.. TargetLatencyMs]);
+
+    /// <summary>What the latency samples are: per request (the copy's histograms) or per connection (the records' means).</summary>
+    public string LatencySource { get; set; } = "";
 
     /// <summary>Ended connections by close reason: the runs' counts when there are runs, otherwise counted from the records.</summary>
     public IReadOnlyDictionary<string, long> CloseReasons

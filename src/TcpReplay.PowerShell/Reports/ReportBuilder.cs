@@ -36,9 +36,13 @@ internal sealed partial class ReportBuilder
     private readonly HashSet<object> _seen = new(ReferenceEqualityComparer.Instance);
     private readonly List<double> _online = [];
     private readonly List<double> _target = [];
+    private readonly List<double> _onlineQuantiles = [];
+    private readonly List<double> _targetQuantiles = [];
     private readonly Dictionary<string, double> _runComparison = [];
     private readonly Dictionary<string, double> _connectionComparison = [];
     private readonly DateTime _now;
+    private LatencySummary? _onlineMeasured;
+    private LatencySummary? _targetMeasured;
 
     internal ReportBuilder(DateTime nowUtc) => _now = nowUtc;
 
@@ -78,8 +82,14 @@ internal sealed partial class ReportBuilder
         GeneratedAt = _now,
         Runs = _runs,
         Connections = [.. _connections.OrderBy(c => c.StartTime).ThenBy(c => c.Id)],
-        OnlineLatencyMs = _online,
-        TargetLatencyMs = _target,
+        // The copy's histograms cover every request; the records' per-connection means are the fallback.
+        OnlineLatencyMs = _onlineMeasured is not null || _targetMeasured is not null ? _onlineQuantiles : _online,
+        TargetLatencyMs = _onlineMeasured is not null || _targetMeasured is not null ? _targetQuantiles : _target,
+        OnlineLatencyMeasured = _onlineMeasured,
+        TargetLatencyMeasured = _targetMeasured,
+        LatencySource = _onlineMeasured is not null || _targetMeasured is not null
+            ? "Per request, from the copy's response time histograms (percentiles within about 3 %)."
+            : _online.Count + _target.Count > 0 ? "Per connection: each connection's mean response time, from the records." : "",
         // A session's totals cover its connections: counting both would double them.
         Comparison = _runComparison.Count > 0 ? _runComparison : _connectionComparison,
     };
@@ -149,6 +159,30 @@ internal sealed partial class ReportBuilder
             }
         }
 
+        // The copy's own figures live on Statistics too (histograms, comparison counts); the session's own win on a tie.
+        if (Value(session, "Statistics") is { } statistics and not string)
+        {
+            var inner = PSObject.AsPSObject(statistics);
+            foreach (var property in inner.Properties)
+            {
+                object? value;
+                try
+                {
+                    value = property.Value;
+                }
+                catch (GetValueException)
+                {
+                    continue;
+                }
+
+                ReadHistogram(property.Name, value);
+                if (IsComparison(property.Name) && !figures.ContainsKey(property.Name) && Number(Unwrap(value)) is { } count)
+                {
+                    _runComparison[property.Name] = _runComparison.GetValueOrDefault(property.Name) + count;
+                }
+            }
+        }
+
         var name = Text(Value(session, "Name")) ?? $"run {_runs.Count + 1}";
         return new ReportRun
         {
@@ -161,6 +195,50 @@ internal sealed partial class ReportBuilder
             CloseReasons = ParseCloseReasons(Text(Value(session, "CloseReasonSummary"))),
             Samples = samples,
         };
+    }
+
+    /// <summary>
+    /// A latency histogram of the copy (an object with Count and Percentile(double) giving a TimeSpan): its
+    /// percentiles, and 1..100 % quantiles for the distribution chart. Several runs' histograms cannot be merged from
+    /// percentiles, so with more than one the first measured is shown and the runs' samples are pooled for the chart.
+    /// </summary>
+    private void ReadHistogram(string name, object? value)
+    {
+        var match = HistogramName().Match(name);
+        if (!match.Success || value is null or string)
+        {
+            return;
+        }
+
+        var histogram = PSObject.AsPSObject(value);
+        var percentile = histogram.Methods["Percentile"];
+        if (percentile is null || Number(Unwrap(histogram.Properties["Count"]?.Value)) is not { } count || count == 0)
+        {
+            return;
+        }
+
+        double? At(double p) => Span(Unwrap(percentile.Invoke(p)))?.TotalMilliseconds;
+        var quantiles = new List<double>();
+        for (var p = 1; p <= 100; p++)
+        {
+            if (At(p) is { } ms)
+            {
+                quantiles.Add(ms);
+            }
+        }
+
+        var max = Span(Unwrap(histogram.Properties["Max"]?.Value))?.TotalMilliseconds ?? quantiles.LastOrDefault();
+        var summary = new LatencySummary((long)count, At(50) ?? 0, At(90) ?? 0, At(99) ?? 0, max);
+        var online = match.Groups[1].Value.Equals("Online", StringComparison.OrdinalIgnoreCase);
+        (online ? _onlineQuantiles : _targetQuantiles).AddRange(quantiles);
+        if (online)
+        {
+            _onlineMeasured ??= summary;
+        }
+        else
+        {
+            _targetMeasured ??= summary;
+        }
     }
 
     private void AddConnection(CopiedConnection connection, string? run)
@@ -220,7 +298,7 @@ internal sealed partial class ReportBuilder
 
             var value = Unwrap(property.Value);
             var latency = LatencyName().Match(property.Name);
-            if (latency.Success)
+            if (latency.Success && !SummaryName().IsMatch(property.Name))
             {
                 var into = latency.Groups[1].Value.Equals("Online", StringComparison.OrdinalIgnoreCase) ? _online : _target;
                 var inMilliseconds = property.Name.EndsWith("Ms", StringComparison.Ordinal);
@@ -233,7 +311,8 @@ internal sealed partial class ReportBuilder
                 }
             }
 
-            if (IsComparison(property.Name) && Number(value) is { } count && value is not bool)
+            // A flag (TargetAnsweredNothing) counts the connections that have it.
+            if (IsComparison(property.Name) && (value is bool flag ? (flag ? 1 : 0) : Number(value)) is { } count)
             {
                 _connectionComparison[property.Name] = _connectionComparison.GetValueOrDefault(property.Name) + count;
             }
@@ -329,6 +408,13 @@ internal sealed partial class ReportBuilder
     [GeneratedRegex("^(Online|Target)\\w*(Latenc|ResponseTime)", RegexOptions.IgnoreCase)]
     private static partial Regex LatencyName();
 
-    [GeneratedRegex("Mismatch|NoAnswer|Unanswered|NoResponse", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("Mismatch|NoAnswer|Unanswered|NoResponse|AnsweredNothing|Silent|Compared", RegexOptions.IgnoreCase)]
     private static partial Regex ComparisonName();
+
+    /// <summary>A record's own summary of its response times (its longest, a percentile), not a sample of them.</summary>
+    [GeneratedRegex("(Max|Min|P\\d+|Count)$")]
+    private static partial Regex SummaryName();
+
+    [GeneratedRegex("^(Online|Target)(ResponseTimes|ResponseTimeHistogram|Latencies|LatencyHistogram)$", RegexOptions.IgnoreCase)]
+    private static partial Regex HistogramName();
 }
