@@ -12,7 +12,9 @@ namespace TcpReplay.PowerShell.Cmdlets;
 internal sealed class CopyProgress
 {
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
-    private readonly ProgressRecord _record;
+    private readonly int _activityId;
+    private readonly string _activity;
+    private ProgressRecord _record;
     private readonly DateTime _begin;
     private DateTime _previousTime;
     private long _previousClient;
@@ -21,7 +23,9 @@ internal sealed class CopyProgress
 
     internal CopyProgress(IReadOnlyList<TcpCopySession> sessions, int activityId, DateTime nowUtc)
     {
-        _record = new ProgressRecord(activityId, sessions.Count == 1 ? $"Copying {string.Join(", ", sessions[0].Transfers)}" : $"Copying ({sessions.Count} sessions)", "starting");
+        _activityId = activityId;
+        _activity = sessions.Count == 1 ? $"Copying {string.Join(", ", sessions[0].Transfers)}" : $"Copying ({sessions.Count} sessions)";
+        _record = new ProgressRecord(activityId, _activity, "starting");
         _begin = nowUtc;
         // The first rates average over the copies' lifetime so far, not over zero seconds.
         _previousTime = sessions.Count == 0 ? nowUtc : sessions.Min(s => s.StartTime);
@@ -34,6 +38,8 @@ internal sealed class CopyProgress
         var sent = sessions.Sum(s => s.SentPackets);
         var connections = sessions.Sum(s => s.Connections);
         var seconds = Math.Max(1e-3, (nowUtc - _previousTime).TotalSeconds);
+        // A new record each refresh: a host draws it at once, but a Progress stream collection keeps the object itself.
+        _record = new ProgressRecord(_activityId, _activity, "starting");
         _record.StatusDescription = Describe((client - _previousClient) / seconds, (sent - _previousSent) / seconds, (connections - _previousConnections) / seconds,
             connections, sessions.Sum(s => s.Completed), sessions.Sum(s => s.Failed), client);
         (_previousTime, _previousClient, _previousSent, _previousConnections) = (nowUtc, client, sent, connections);
@@ -47,11 +53,8 @@ internal sealed class CopyProgress
         return _record;
     }
 
-    internal ProgressRecord Completed()
-    {
-        _record.RecordType = ProgressRecordType.Completed;
-        return _record;
-    }
+    internal ProgressRecord Completed() =>
+        new(_activityId, _activity, _record.StatusDescription) { RecordType = ProgressRecordType.Completed, PercentComplete = _record.PercentComplete };
 
     /// <summary>One line: rates first (what a watcher looks at), then the counts so far.</summary>
     internal static string Describe(double clientRate, double sentRate, double connectionRate, long connections, long completed, long failed, long clientPackets) =>
