@@ -7,10 +7,11 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('TcpReplay.Format.ps1xml')
+    TypesToProcess       = @('TcpReplay.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-PcapConnection', 'Set-TargetRoute', 'Remove-TargetRoute',
         'Start-TcpCopy', 'Get-TcpCopy', 'Stop-TcpCopy', 'Wait-TcpCopy', 'Get-TcpCopyConnection',
-        'Start-Intercept', 'Get-Intercept', 'Stop-Intercept', 'Test-ReplayHealth'
+        'Start-Intercept', 'Get-Intercept', 'Stop-Intercept', 'Test-ReplayHealth', 'Export-ReplayReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

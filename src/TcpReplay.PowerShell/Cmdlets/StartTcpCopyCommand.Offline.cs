@@ -145,6 +145,11 @@ public sealed partial class StartTcpCopyCommand
         SessionRegistry<TcpCopySession>.Add(session);
         var progress = replay.Progress;
         WriteVerbose($"Replaying {progress.ConnectionsTotal} connections, {progress.PacketsTotal} client packets over {progress.CaptureTimeTotal} of capture time at speed {Speed}.");
+        if (Wait)
+        {
+            WaitWithProgress(session, WaitDeadline);
+        }
+
         WriteObject(session);
     }
 }

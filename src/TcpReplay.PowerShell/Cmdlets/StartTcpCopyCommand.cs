@@ -19,6 +19,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
 {
     private const string TransferSet = "Transfer";
     private const string StructuredSet = "Structured";
+    private readonly CancellationTokenSource _cancel = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = TransferSet)]
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
@@ -78,8 +79,24 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Blocks with a live progress view until the copy stops, then emits the final session; Ctrl+C stops the copy.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>With -Wait: stop the copy after this many seconds.</summary>
+    [Parameter]
+    [ValidateRange(0.1, 31_536_000)]
+    public double DurationSeconds { get; set; }
+
     protected override void EndProcessing()
     {
+        var hasDuration = MyInvocation.BoundParameters.ContainsKey(nameof(DurationSeconds));
+        if (hasDuration && !Wait)
+        {
+            ThrowTerminatingError(ErrorRecords.Create("-DurationSeconds needs -Wait: without it Start-TcpCopy returns at once and the copy runs until Stop-TcpCopy.",
+                "DurationWithoutWait", ErrorCategory.InvalidArgument, DurationSeconds, "Add -Wait, or stop the copy later with Stop-TcpCopy."));
+        }
+
         if (IsOffline)
         {
             StartOffline();
@@ -141,7 +158,34 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
             WriteVerbose($"No intercept is up yet at {string.Join(", ", servers)}; the copier retries with backoff and copies connections opened once one is up.");
         }
 
+        if (Wait)
+        {
+            WaitWithProgress(session, WaitDeadline);
+        }
+
         WriteObject(session);
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    private DateTime WaitDeadline => MyInvocation.BoundParameters.ContainsKey(nameof(DurationSeconds))
+        ? DateTime.UtcNow.AddSeconds(DurationSeconds)
+        : DateTime.MaxValue;
+
+    /// <summary>
+    /// -Wait: the live view until the copy stops or the duration ends. The copy is stopped on the way out (duration
+    /// over, Ctrl+C, or an error), since the caller holds no session to stop it with; Get-TcpCopy still lists it.
+    /// </summary>
+    private void WaitWithProgress(TcpCopySession session, DateTime deadline)
+    {
+        try
+        {
+            CopyProgress.Wait(this, [session], deadline, _cancel.Token);
+        }
+        finally
+        {
+            session.StopJob();
+        }
     }
 
     private List<Transfer> ParseTransfers()

@@ -25,29 +25,7 @@ public sealed partial class WaitTcpCopyCommand : PSCmdlet
     protected override void EndProcessing()
     {
         var deadline = TimeoutSeconds < 0 ? DateTime.MaxValue : DateTime.UtcNow.AddSeconds(TimeoutSeconds);
-        var progress = new ProgressRecord(0, "Copying", "starting");
-        while (!_cancel.IsCancellationRequested && DateTime.UtcNow < deadline && _sessions.Any(s => s.JobStateInfo.State == JobState.Running))
-        {
-            var clients = _sessions.Sum(s => s.ClientPackets);
-            var connections = _sessions.Sum(s => s.Connections);
-            var completed = _sessions.Sum(s => s.Completed);
-            var failed = _sessions.Sum(s => s.Failed);
-            progress.StatusDescription = $"{connections} connections, {completed} completed, {failed} failed, {clients} client packets";
-            if (deadline != DateTime.MaxValue)
-            {
-                progress.SecondsRemaining = (int)Math.Max(0, (deadline - DateTime.UtcNow).TotalSeconds);
-            }
-
-            WriteProgress(progress);
-            WriteReplayProgress(progress.ActivityId, completed: false);
-            var remaining = deadline - DateTime.UtcNow;
-            var wait = remaining > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-            _cancel.Token.WaitHandle.WaitOne(wait);
-        }
-
-        WriteReplayProgress(progress.ActivityId, completed: true);
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
+        CopyProgress.Wait(this, _sessions, deadline, _cancel.Token);
         foreach (var session in _sessions)
         {
             WriteObject(session);

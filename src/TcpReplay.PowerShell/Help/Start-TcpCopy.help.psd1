@@ -44,6 +44,8 @@ Errors (ErrorId): InvalidCaptureFilter (libpcap refused -Filter), NoCaptureFile 
         To                  = 'Offline replay: replay only connections whose first client packet is before this (a capture time or an offset, as -From). Those connections are replayed whole.'
         Speed               = 'Offline replay: the timeline speed factor (1 default, 0.5, 2, 10, ...), or Max: no timeline, each connection as fast as its handshake and the target allow.'
         Loop                = 'Offline replay: play the capture this many times (default 1), each play after the first with fresh client ports so the target sees new connections.'
+        Wait                = 'Block with a live progress view (rates and counts, refreshed about once a second) until the copy stops, then emit the final session. Ctrl+C stops the copy.'
+        DurationSeconds     = 'With -Wait: stop the copy after this many seconds, then emit the final session. Without -Wait it is an error (DurationWithoutWait).'
     }
     Inputs      = @{ 'System.String' = 'Capture file paths for -Path.'; 'System.IO.FileInfo' = 'Capture files from Get-ChildItem, bound to -LiteralPath by PSPath.' }
     Outputs     = @{ 'TcpReplay.PowerShell.Sessions.TcpCopySession' = 'The running copy, with live statistics.' }
@@ -87,6 +89,11 @@ $r.ReplayProgress
             Title   = 'Replay as fast as the target allows, three times over'
             Code    = "Start-TcpCopy -Path ./capture.pcapng -Transfer '80-198.18.0.30:80' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Speed Max -Loop 3 | Wait-TcpCopy"
             Remarks = 'Each play after the first uses fresh client ports, so the target sees three times as many connections.'
+        }
+        @{
+            Title   = 'Copy for five minutes with a live view, then report'
+            Code    = "Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Wait -DurationSeconds 300 | Export-ReplayReport -Path ./copy.html"
+            Remarks = 'The progress bar shows client packets, sent packets and connections per second; the final session goes on to the report.'
         }
     )
     Notes       = 'Needs root or CAP_NET_RAW. Compatible on the wire with intercept 1.x (see docs/protocol.md).'

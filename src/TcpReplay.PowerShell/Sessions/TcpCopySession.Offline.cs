@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TcpReplay.Engine.Offline;
+using TcpReplay.Engine.Reports;
 
 namespace TcpReplay.PowerShell.Sessions;
 
@@ -28,6 +29,9 @@ public sealed partial class TcpCopySession
         Filter = options.Filter;
         From = options.From;
         To = options.To;
+        _sampler = new StatisticsSampler(replay.Statistics);
+        _sampler.Sample(StartTime);
+        _sampleTimer = new Timer(_ => _sampler.Sample(DateTime.UtcNow), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         replay.Completed += OnReplayCompleted;
     }
 
@@ -64,6 +68,8 @@ public sealed partial class TcpCopySession
         }
 
         _endTime = DateTime.UtcNow;
+        _sampleTimer.Dispose();
+        _sampler.SampleFinal(_endTime.Value);
         SetJobState(JobState.Completed);
     }
 

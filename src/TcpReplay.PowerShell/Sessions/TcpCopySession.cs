@@ -2,6 +2,7 @@ using System.Collections.Specialized;
 using System.Management.Automation;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Reports;
 using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.PowerShell.Sessions;
@@ -14,6 +15,8 @@ namespace TcpReplay.PowerShell.Sessions;
 public sealed partial class TcpCopySession : Job
 {
     private readonly LiveCopy? _copy;
+    private readonly StatisticsSampler _sampler;
+    private readonly Timer _sampleTimer;
     private DateTime? _endTime;
 
     internal TcpCopySession(LiveCopy copy, string command, string? name, LiveCopyOptions options, IReadOnlyList<string> warnings)
@@ -30,6 +33,10 @@ public sealed partial class TcpCopySession : Job
         Interface = options.Interface;
         StartTime = DateTime.UtcNow;
         Warnings = warnings;
+        // The report's throughput chart: the counters about once a second, bounded (StatisticsSampler thins an old series).
+        _sampler = new StatisticsSampler(copy.Statistics);
+        _sampler.Sample(StartTime);
+        _sampleTimer = new Timer(_ => _sampler.Sample(DateTime.UtcNow), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public string[] Transfers { get; }
@@ -118,6 +125,13 @@ public sealed partial class TcpCopySession : Job
     }
 
     /// <summary>
+    /// <see cref="CloseReasons"/> as one line, <c>Reason=count</c> separated by spaces (for example
+    /// <c>Completed=190 TargetReset=2</c>): the form that survives Export-Csv and remoting whole.
+    /// </summary>
+    public string CloseReasonSummary =>
+        string.Join(' ', CloseReasons.Cast<System.Collections.DictionaryEntry>().Select(e => $"{e.Key}={e.Value}"));
+
+    /// <summary>
     /// Why connections failed, while the copy runs: ended-abnormally connections grouped by close reason and handshake
     /// failure, most frequent first, each with a count, an example client and the remedy from its close detail.
     /// </summary>
@@ -148,6 +162,9 @@ public sealed partial class TcpCopySession : Job
         CompleteIfReplayEnded();
     }
 
+    /// <summary>The counters sampled about once a second since the start (thinned on long runs), oldest first.</summary>
+    public IReadOnlyList<ThroughputSample> GetSamples() => _sampler.Snapshot();
+
     public override void StopJob()
     {
         if (JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed)
@@ -159,6 +176,8 @@ public sealed partial class TcpCopySession : Job
         _copy?.Stop();
         _replay?.Stop();
         _endTime = DateTime.UtcNow;
+        _sampleTimer.Dispose();
+        _sampler.SampleFinal(_endTime.Value);
         SetJobState(JobState.Stopped);
     }
 

@@ -19,7 +19,9 @@ param(
     [string] $Pacing, # empty: the cmdlet's default
     [double] $DrainTimeoutSeconds = 3,
     [switch] $Force,
-    [double] $DeadlineSeconds = 120
+    [double] $DeadlineSeconds = 120,
+    # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
+    [string] $ExportPath
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
@@ -68,6 +70,7 @@ catch { [pscustomobject]@{ Error = "$_" } }
 $stopClock = [System.Diagnostics.Stopwatch]::StartNew()
 Stop-TcpCopy $session
 $stopMilliseconds = $stopClock.ElapsedMilliseconds
+if ($ExportPath) { & "$PSScriptRoot/Export-RoleObjects.ps1" -Session $session -Path $ExportPath }
 [pscustomobject]@{
     Session          = Get-Status $session
     StopMilliseconds = $stopMilliseconds
