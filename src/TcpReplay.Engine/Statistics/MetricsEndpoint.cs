@@ -18,6 +18,10 @@ public sealed class MetricsEndpoint : IDisposable
     private const int EAddrInUse = 98;
     private const int EAddrNotAvail = 99;
 
+    // The managed HttpListener shares one socket per address and port within a process: a second listener there fails
+    // on the prefix (ERROR_ALREADY_EXISTS), not on the bind.
+    private const int PrefixAlreadyRegistered = 183;
+
     private readonly MeterProvider _provider;
     private int _disposed;
 
@@ -114,7 +118,7 @@ public sealed class MetricsEndpoint : IDisposable
         // The managed (Linux) HttpListener reports the bind's errno; HTTP.sys on Windows reports WSA codes (SocketError).
         var (kind, why) = listenerError.ErrorCode switch
         {
-            EAddrInUse or (int)SocketError.AddressAlreadyInUse => (MetricsEndpointErrorKind.AddressInUse, "the port is already in use"),
+            EAddrInUse or PrefixAlreadyRegistered or (int)SocketError.AddressAlreadyInUse => (MetricsEndpointErrorKind.AddressInUse, "the port is already in use"),
             EAddrNotAvail or (int)SocketError.AddressNotAvailable or (int)SocketError.HostNotFound =>
                 (MetricsEndpointErrorKind.AddressNotAvailable, "the address is not one of this host's"),
             _ => (MetricsEndpointErrorKind.ListenFailed, listenerError.Message),

@@ -7,6 +7,8 @@ It returns a TcpCopySession, a PowerShell job whose figures are live: client pac
 
 Capture: -CaptureMode Auto (the default) probes whether the IP layer sees the port's traffic and falls back to libpcap at the datalink when it does not (a service published by DNAT, as Docker publishes container ports, is forwarded and never reaches a raw socket); the session says which layer it uses and why.
 
+Metrics: every session publishes its counters on the .NET Meter "TcpReplay" (dotnet-counters monitor --counters TcpReplay -n <pwsh pid> reads them); -MetricsEndpoint also serves them in Prometheus text format over HTTP until the session stops. A bad endpoint stops the start with ErrorId InvalidMetricsEndpoint, MetricsEndpointInUse, MetricsEndpointAddressNotAvailable or MetricsEndpointFailed. docs/metrics.md lists every instrument.
+
 Start order does not matter: a copier started before its intercept keeps trying with backoff, and copies the connections opened once an intercept is up; the others end with reason InterceptUnavailable.
 
 Errors (ErrorId): InvalidTransfer, InvalidFakeClientAddress, InvalidInterceptServer, NotPermitted (not root / no CAP_NET_RAW), LibPcapNotFound, InterfaceNotFound, FakeAddressInTargetSubnet and FakeAddressInOnlineSubnet (a fake network that real hosts may own; -Force overrides and then each fake address that answers ARP is named in a warning).
@@ -27,6 +29,7 @@ Errors (ErrorId): InvalidTransfer, InvalidFakeClientAddress, InvalidInterceptSer
         MaxConnections      = 'Size of the connection table; when full, the longest idle connection ends with reason Evicted (counted).'
         Name                = 'A name for the session (job).'
         Force               = 'Start even when a fake network overlaps the online or target subnet.'
+        MetricsEndpoint     = 'Serve the session''s metrics in Prometheus text format at this http URL, for example http://198.18.0.20:9464/ (scraped at /metrics; a URL with a path is served at that path; http://0.0.0.0:9464/ listens on every address). Opt-in; the port is released when the session stops.'
     }
     Inputs      = @{ 'None' = 'Start-TcpCopy takes no pipeline input.' }
     Outputs     = @{ 'TcpReplay.PowerShell.Sessions.TcpCopySession' = 'The running copy, with live statistics.' }
@@ -51,6 +54,15 @@ Stop-TcpCopy $s
             Title   = 'Copy a streaming service on the client''s timeline'
             Code    = "Start-TcpCopy -Transfer '9000-198.18.0.30:9000' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Pacing Timeline -DrainTimeoutSeconds 5"
             Remarks = 'Client frames go as they were sent; each close waits until the target has sent its final answer.'
+        }
+        @{
+            Title   = 'Serve the copy''s metrics to Prometheus and read them'
+            Code    = @'
+$s = Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -MetricsEndpoint http://198.18.0.20:9464/
+(Invoke-WebRequest http://198.18.0.20:9464/metrics).Content -split "`n" | Select-String '^tcpreplay_copy_(client_packets|connections)_total'
+Stop-TcpCopy $s
+'@
+            Remarks = 'Prints the client packet counter and the ended connections by close reason, each labelled with the session name; Stop-TcpCopy closes the endpoint.'
         }
     )
     Notes       = 'Needs root or CAP_NET_RAW. Compatible on the wire with intercept 1.x (see docs/protocol.md).'
