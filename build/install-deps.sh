@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpcap0.8 tcpdump tshark nginx-light wrk tcpreplay iptables iproute2 ethtool procps python3 curl iputils-arping)
+packages=(libpcap0.8 tcpdump tshark nginx-light wrk tcpreplay iptables iproute2 ethtool procps python3 curl iputils-arping python3-prometheus-client)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

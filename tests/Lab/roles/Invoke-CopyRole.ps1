@@ -18,6 +18,7 @@ param(
     [string] $Interface = 'eth0',
     [string] $Pacing = 'WaitResponse',
     [switch] $Force,
+    [string] $MetricsEndpoint,
     [double] $DeadlineSeconds = 120
 )
 $ErrorActionPreference = 'Stop'
@@ -35,8 +36,10 @@ function Get-Status($session) {
 }
 
 try {
+    # The metrics endpoint only when asked, with the role's name as the session's (its tcpreplay_session label).
+    $metrics = if ($MetricsEndpoint) { @{ MetricsEndpoint = $MetricsEndpoint; Name = $Name } } else { @{} }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -Pacing $Pacing -Force:$Force -WarningVariable warnings
+        -CaptureMode $CaptureMode -Interface $Interface -Pacing $Pacing -Force:$Force -WarningVariable warnings @metrics
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
