@@ -18,9 +18,9 @@ public sealed class MetricsEndpoint : IDisposable
     private const int EAddrInUse = 98;
     private const int EAddrNotAvail = 99;
 
-    // The managed HttpListener shares one socket per address and port within a process: a second listener there fails
-    // on the prefix (ERROR_ALREADY_EXISTS), not on the bind.
-    private const int PrefixAlreadyRegistered = 183;
+    // The managed HttpListener shares one socket per address and port within a process: a second listener for the
+    // same prefix fails on the prefix ("conflicts with an existing registration", code 400), not on the bind.
+    private const int PrefixAlreadyRegistered = 400;
 
     private readonly MeterProvider _provider;
     private int _disposed;

@@ -78,6 +78,17 @@ public partial class MetricsEndpointTests
     }
 
     [Fact]
+    public void ASecondEndpointOnTheSamePortInTheSameProcessIsReportedAsAddressInUse()
+    {
+        var url = $"http://127.0.0.1:{FreePort()}/";
+        using var first = MetricsEndpoint.Start(url);
+
+        var error = Assert.Throws<MetricsEndpointException>(() => MetricsEndpoint.Start(url));
+
+        Assert.Equal(MetricsEndpointErrorKind.AddressInUse, error.Kind);
+    }
+
+    [Fact]
     public void AnAddressThisHostDoesNotOwnIsReportedAsAddressNotAvailable()
     {
         // 198.18.255.254 is in the benchmarking range and on no interface of the test host.
