@@ -68,6 +68,13 @@ public sealed class MetricsEndpoint : IDisposable
         {
             throw Classify(url, listenerError, exception);
         }
+        catch (FileLoadException exception)
+        {
+            // The default load context keeps the first version of an assembly it bound; a module loaded earlier in the
+            // same pwsh (PSResourceGet ships Microsoft.Extensions.Primitives 6.0) can hold an older copy.
+            throw new MetricsEndpointException(MetricsEndpointErrorKind.DependencyConflict,
+                $"The metrics endpoint {url} cannot start: {exception.FileName} is already loaded in another version by this process ({exception.Message}).", exception);
+        }
     }
 
     /// <summary>Stops listening and releases the port before it returns.</summary>

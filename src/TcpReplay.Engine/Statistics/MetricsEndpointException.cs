@@ -12,6 +12,12 @@ public enum MetricsEndpointErrorKind
     /// <summary>The address is not one of this host's (in this network namespace), or the name does not resolve to one.</summary>
     AddressNotAvailable,
 
+    /// <summary>
+    /// The exporter's assemblies cannot load: an older copy of one of them (for example Microsoft.Extensions.Primitives
+    /// 6.0 from the PSResourceGet module) is already loaded in the process.
+    /// </summary>
+    DependencyConflict,
+
     /// <summary>The listener could not start for another reason; the message carries the system's.</summary>
     ListenFailed,
 }

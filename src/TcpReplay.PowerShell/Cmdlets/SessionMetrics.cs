@@ -53,6 +53,8 @@ internal static class SessionMetrics
             "Another program (or session) listens on that port: pick another port in -MetricsEndpoint, or find the listener with: ss -ltnp"),
         MetricsEndpointErrorKind.AddressNotAvailable => ErrorRecords.Create(exception, "MetricsEndpointAddressNotAvailable", ErrorCategory.InvalidArgument, url,
             "Use an address of this host (ip -4 addr), or http://0.0.0.0:<port>/ to listen on all of them."),
+        MetricsEndpointErrorKind.DependencyConflict => ErrorRecords.Create(exception, "MetricsEndpointDependencyConflict", ErrorCategory.ResourceUnavailable, url,
+            "Start the session in a fresh pwsh (pwsh -NoProfile) that imports TcpReplay before other modules such as PSResourceGet, or read the TcpReplay Meter with dotnet-counters instead of -MetricsEndpoint."),
         _ => ErrorRecords.Create(exception, "MetricsEndpointFailed", ErrorCategory.OpenError, url, InvalidUrlFix),
     };
 }

@@ -5,7 +5,7 @@ Start-Intercept runs on the assistant, the host the target routes the fake clien
 
 The assistant must not forward those packets: Start-Intercept refuses to start when net.ipv4.ip_forward is 1 (ErrorId IpForwardingEnabled) unless -Force.
 
-Metrics: the intercept publishes its counters on the .NET Meter "TcpReplay" (tcpreplay.intercept.*, tcpreplay.capture.* with tcpreplay.role=intercept); -MetricsEndpoint serves them in Prometheus text format until Stop-Intercept (errors InvalidMetricsEndpoint, MetricsEndpointInUse, MetricsEndpointAddressNotAvailable, MetricsEndpointFailed). docs/metrics.md lists every instrument.
+Metrics: the intercept publishes its counters on the .NET Meter "TcpReplay" (tcpreplay.intercept.*, tcpreplay.capture.* with tcpreplay.role=intercept); -MetricsEndpoint serves them in Prometheus text format until Stop-Intercept (errors InvalidMetricsEndpoint, MetricsEndpointInUse, MetricsEndpointAddressNotAvailable, MetricsEndpointDependencyConflict, MetricsEndpointFailed). docs/metrics.md lists every instrument.
 
 Other errors (ErrorId): NotPermitted, LibPcapNotFound, InterfaceNotFound, ChannelPortUnavailable, InvalidCaptureFilter.
 '@

@@ -7,7 +7,7 @@ It returns a TcpCopySession, a PowerShell job whose figures are live: client pac
 
 Capture: -CaptureMode Auto (the default) probes whether the IP layer sees the port's traffic and falls back to libpcap at the datalink when it does not (a service published by DNAT, as Docker publishes container ports, is forwarded and never reaches a raw socket); the session says which layer it uses and why.
 
-Metrics: every session publishes its counters on the .NET Meter "TcpReplay" (dotnet-counters monitor --counters TcpReplay -n <pwsh pid> reads them); -MetricsEndpoint also serves them in Prometheus text format over HTTP until the session stops. A bad endpoint stops the start with ErrorId InvalidMetricsEndpoint, MetricsEndpointInUse, MetricsEndpointAddressNotAvailable or MetricsEndpointFailed. docs/metrics.md lists every instrument.
+Metrics: every session publishes its counters on the .NET Meter "TcpReplay" (dotnet-counters monitor --counters TcpReplay -n <pwsh pid> reads them); -MetricsEndpoint also serves them in Prometheus text format over HTTP until the session stops. A bad endpoint stops the start with ErrorId InvalidMetricsEndpoint, MetricsEndpointInUse, MetricsEndpointAddressNotAvailable, MetricsEndpointDependencyConflict or MetricsEndpointFailed. docs/metrics.md lists every instrument.
 
 Start order does not matter: a copier started before its intercept keeps trying with backoff, and copies the connections opened once an intercept is up; the others end with reason InterceptUnavailable.
 

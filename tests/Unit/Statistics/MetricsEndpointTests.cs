@@ -43,6 +43,8 @@ public partial class MetricsEndpointTests
         Assert.Matches($"(?m)^tcpreplay_copy_connections_total\\{{[^}}]*tcpreplay_close_reason=\"copier_reset\"[^}}]*tcpreplay_session=\"{session}\"[^}}]*\\}} 2( |$)", text);
         Assert.Matches("(?m)^# TYPE tcpreplay_copy_client_bytes_total counter$", text);
         Assert.Matches("(?m)^# TYPE tcpreplay_copy_active_connections gauge$", text);
+        Assert.Matches("(?m)^# TYPE tcpreplay_copy_close_held_time_seconds_total counter$", text);
+        Assert.Matches("(?m)^# TYPE tcpreplay_copy_estimated_capture_loss gauge$", text);
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')))
         {
             Assert.Matches(SampleLine(), line);
