@@ -3,6 +3,7 @@ using System.Net;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Intercept;
+using TcpReplay.Engine.Statistics;
 using TcpReplay.PowerShell.Sessions;
 
 namespace TcpReplay.PowerShell.Cmdlets;
@@ -35,6 +36,11 @@ public sealed class StartInterceptCommand : PSCmdlet
 
     [Parameter]
     public string? Name { get; set; }
+
+    /// <summary>Serves the intercept's metrics in Prometheus text format at this URL (opt-in), for example http://198.18.0.40:9464/.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MetricsEndpoint { get; set; }
 
     /// <summary>Start even though ip_forward is 1.</summary>
     [Parameter]
@@ -80,6 +86,7 @@ public sealed class StartInterceptCommand : PSCmdlet
 
         var session = new InterceptSession(service, MyInvocation.Line, Name, Interface, Port);
         session.MarkRunning();
+        SessionMetrics.Attach(this, session, ReplayMetrics.Register(new InterceptMetricsSource(session.Name, service)), MetricsEndpoint);
         JobRepository.Add(session);
         SessionRegistry<InterceptSession>.Add(session);
         WriteObject(session);

@@ -3,6 +3,7 @@ using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Statistics;
 using TcpReplay.PowerShell.Sessions;
 
 namespace TcpReplay.PowerShell.Cmdlets;
@@ -141,6 +142,7 @@ public sealed partial class StartTcpCopyCommand
 
         var session = new TcpCopySession(replay, MyInvocation.Line, Name, options, warnings);
         session.MarkRunning();
+        SessionMetrics.Attach(this, session, ReplayMetrics.Register(CopyMetricsSource.For(replay, session.Name)), MetricsEndpoint);
         JobRepository.Add(session);
         SessionRegistry<TcpCopySession>.Add(session);
         var progress = replay.Progress;

@@ -5,6 +5,7 @@ using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Statistics;
 using TcpReplay.PowerShell.Sessions;
 
 namespace TcpReplay.PowerShell.Cmdlets;
@@ -74,6 +75,11 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
 
     [Parameter]
     public string? Name { get; set; }
+
+    /// <summary>Serves the session's metrics in Prometheus text format at this URL (opt-in), for example http://198.18.0.20:9464/.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MetricsEndpoint { get; set; }
 
     /// <summary>Starts even when a fake network overlaps the online or target subnet (with a warning per fake address that answers ARP).</summary>
     [Parameter]
@@ -151,6 +157,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
 
         var session = new TcpCopySession(copy, MyInvocation.Line, Name, options, warnings);
         session.MarkRunning();
+        SessionMetrics.Attach(this, session, ReplayMetrics.Register(CopyMetricsSource.For(copy, session.Name)), MetricsEndpoint);
         JobRepository.Add(session);
         SessionRegistry<TcpCopySession>.Add(session);
         if (!copy.InterceptConnected)

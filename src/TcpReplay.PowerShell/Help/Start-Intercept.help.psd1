@@ -5,6 +5,8 @@ Start-Intercept runs on the assistant, the host the target routes the fake clien
 
 The assistant must not forward those packets: Start-Intercept refuses to start when net.ipv4.ip_forward is 1 (ErrorId IpForwardingEnabled) unless -Force.
 
+Metrics: the intercept publishes its counters on the .NET Meter "TcpReplay" (tcpreplay.intercept.*, tcpreplay.capture.* with tcpreplay.role=intercept); -MetricsEndpoint serves them in Prometheus text format until Stop-Intercept (errors InvalidMetricsEndpoint, MetricsEndpointInUse, MetricsEndpointAddressNotAvailable, MetricsEndpointDependencyConflict, MetricsEndpointFailed). docs/metrics.md lists every instrument.
+
 Other errors (ErrorId): NotPermitted, LibPcapNotFound, InterfaceNotFound, ChannelPortUnavailable, InvalidCaptureFilter.
 '@
     Parameters  = @{
@@ -15,12 +17,14 @@ Other errors (ErrorId): NotPermitted, LibPcapNotFound, InterfaceNotFound, Channe
         Filter        = 'A BPF filter that replaces the default one.'
         Name          = 'A name for the session (job).'
         Force         = 'Start even though ip_forward is 1.'
+        MetricsEndpoint = 'Serve the intercept''s metrics in Prometheus text format at this http URL, for example http://198.18.0.40:9464/ (scraped at /metrics). Opt-in; the port is released by Stop-Intercept.'
     }
     Inputs      = @{ 'None' = 'Start-Intercept takes no pipeline input.' }
     Outputs     = @{ 'TcpReplay.PowerShell.Sessions.InterceptSession' = 'The running intercept with live counters.' }
     Examples    = @(
         @{ Title = 'Intercept on eth0'; Code = '$i = Start-Intercept -Interface eth0'; Remarks = 'Copiers connect to this host on port 36524.' }
         @{ Title = 'Only the target service''s answers'; Code = '$i = Start-Intercept -Interface eth0 -TargetPort 8080; $i | Format-List Copiers, Routed, Unrouted, Parked'; Remarks = 'Shows how many answers went to copiers.' }
+        @{ Title = 'Serve the intercept''s metrics'; Code = '$i = Start-Intercept -Interface eth0 -MetricsEndpoint http://198.18.0.40:9464/; (Invoke-WebRequest http://198.18.0.40:9464/metrics).Content -split "`n" | Select-String ''^tcpreplay_intercept_routed''; Stop-Intercept $i'; Remarks = 'Prints the routed counter in Prometheus text format; Stop-Intercept closes the endpoint.' }
     )
     Links       = @('Start-TcpCopy', 'Set-TargetRoute', 'Stop-Intercept')
 }

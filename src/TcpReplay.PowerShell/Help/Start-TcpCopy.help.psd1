@@ -7,6 +7,8 @@ It returns a TcpCopySession, a PowerShell job whose figures are live: client pac
 
 Capture: -CaptureMode Auto (the default) probes whether the IP layer sees the port's traffic and falls back to libpcap at the datalink when it does not (a service published by DNAT, as Docker publishes container ports, is forwarded and never reaches a raw socket); the session says which layer it uses and why.
 
+Metrics: every session publishes its counters on the .NET Meter "TcpReplay" (dotnet-counters monitor --counters TcpReplay -n <pwsh pid> reads them); -MetricsEndpoint also serves them in Prometheus text format over HTTP until the session stops. A bad endpoint stops the start with ErrorId InvalidMetricsEndpoint, MetricsEndpointInUse, MetricsEndpointAddressNotAvailable, MetricsEndpointDependencyConflict or MetricsEndpointFailed. docs/metrics.md lists every instrument.
+
 Start order does not matter: a copier started before its intercept keeps trying with backoff, and copies the connections opened once an intercept is up; the others end with reason InterceptUnavailable.
 
 Offline replay (-Path, -LiteralPath, or files piped from Get-ChildItem): the client side of every connection in pcap or pcapng files is played against the target through the same copy engine, and the target's answers come back through the intercept exactly as in a live copy (so Set-TargetRoute and Start-Intercept are set up the same way). -Transfer names which server port of the capture goes to which target: '80-198.18.0.30:8080' replays the connections to port 80 in the capture to 198.18.0.30:8080. Several files are played one after the other on one timeline (each file's first client packet follows the previous file's last), as for the pieces of a 'tcpdump -C' capture.
@@ -46,6 +48,7 @@ Errors (ErrorId): InvalidCaptureFilter (libpcap refused -Filter), NoCaptureFile 
         Loop                = 'Offline replay: play the capture this many times (default 1), each play after the first with fresh client ports so the target sees new connections.'
         Wait                = 'Block with a live progress view (rates and counts, refreshed about once a second) until the copy stops, then emit the final session. Ctrl+C stops the copy.'
         DurationSeconds     = 'With -Wait: stop the copy after this many seconds, then emit the final session. Without -Wait it is an error (DurationWithoutWait).'
+        MetricsEndpoint     = 'Serve the session''s metrics in Prometheus text format at this http URL, for example http://198.18.0.20:9464/ (scraped at /metrics; a URL with a path is served at that path; http://0.0.0.0:9464/ listens on every address). Opt-in; the port is released when the session stops.'
     }
     Inputs      = @{ 'System.String' = 'Capture file paths for -Path.'; 'System.IO.FileInfo' = 'Capture files from Get-ChildItem, bound to -LiteralPath by PSPath.' }
     Outputs     = @{ 'TcpReplay.PowerShell.Sessions.TcpCopySession' = 'The running copy, with live statistics.' }
@@ -94,6 +97,15 @@ $r.ReplayProgress
             Title   = 'Copy for five minutes with a live view, then report'
             Code    = "Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Wait -DurationSeconds 300 | Export-ReplayReport -Path ./copy.html"
             Remarks = 'The progress bar shows client packets, sent packets and connections per second; the final session goes on to the report.'
+        }
+        @{
+            Title   = 'Serve the copy''s metrics to Prometheus and read them'
+            Code    = @'
+$s = Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -MetricsEndpoint http://198.18.0.20:9464/
+(Invoke-WebRequest http://198.18.0.20:9464/metrics).Content -split "`n" | Select-String '^tcpreplay_copy_(client_packets|connections)_total'
+Stop-TcpCopy $s
+'@
+            Remarks = 'Prints the client packet counter and the ended connections by close reason, each labelled with the session name; Stop-TcpCopy closes the endpoint.'
         }
     )
     Notes       = 'Needs root or CAP_NET_RAW. Compatible on the wire with intercept 1.x (see docs/protocol.md).'

@@ -19,6 +19,7 @@ param(
     [string] $Pacing, # empty: the cmdlet's default
     [double] $DrainTimeoutSeconds = 3,
     [switch] $Force,
+    [string] $MetricsEndpoint,
     [double] $DeadlineSeconds = 120,
     # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
     [string] $ExportPath
@@ -40,8 +41,10 @@ function Get-Status($session) {
 
 try {
     $pacingParameter = if ($Pacing) { @{ Pacing = $Pacing } } else { @{} }
+    # The metrics endpoint only when asked, with the role's name as the session's (its tcpreplay_session label).
+    $metrics = if ($MetricsEndpoint) { @{ MetricsEndpoint = $MetricsEndpoint; Name = $Name } } else { @{} }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings @pacingParameter
+        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings @pacingParameter @metrics
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
