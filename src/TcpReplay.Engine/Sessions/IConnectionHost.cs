@@ -39,6 +39,9 @@ internal interface IConnectionHost
     /// <summary>The connection has ended; the host removes it from its tables and keeps its record.</summary>
     void OnClosed(ReplayConnection connection);
 
+    /// <summary>A request/answer exchange of connection <paramref name="connectionId"/> is finished; the host may keep it.</summary>
+    void LogExchange(long connectionId, in ExchangeSlot slot);
+
     /// <summary>The connection was reset for a capture gap; the host opens a new copy with these held segments.</summary>
     void Reopen(ReplayConnection connection, Queue<PendingSegment> heldSegments);
 }

@@ -112,6 +112,7 @@ internal sealed partial class ReplayConnection
         }
 
         Phase = ConnectionPhase.Ended;
+        FinishAllExchanges();
         Record.CloseReason = reason;
         Record.HandshakeFailure = cause;
         Record.CloseDetail = detail;

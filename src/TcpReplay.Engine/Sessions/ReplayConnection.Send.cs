@@ -153,6 +153,7 @@ internal sealed partial class ReplayConnection
         if (segment.StartsRequest)
         {
             Record.Requests++;
+            OnRequestSent(now);
             _unansweredRequests++;
             _awaitingResponse = true;
             _targetDataSinceRequest = false;

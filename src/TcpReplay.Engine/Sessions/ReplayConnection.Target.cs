@@ -21,7 +21,11 @@ internal sealed partial class ReplayConnection
     private long _drainDeadline = long.MaxValue;
 
     /// <summary>Takes one target packet reported by an intercept (headers, and the IP lengths of the original).</summary>
-    public void OnTargetPacket(in TcpHeader tcp, int payloadLength, long now)
+    /// <param name="tcp">The TCP header.</param>
+    /// <param name="payloadLength">The packet's payload length, from its IP lengths.</param>
+    /// <param name="payloadPrefix">The first payload bytes when the intercept passed them; empty otherwise.</param>
+    /// <param name="now">Engine time, monotonic nanoseconds.</param>
+    public void OnTargetPacket(in TcpHeader tcp, int payloadLength, ReadOnlySpan<byte> payloadPrefix, long now)
     {
         LastActivity = now;
         Record.ResponsePackets++;
@@ -60,6 +64,11 @@ internal sealed partial class ReplayConnection
         var length = (uint)payloadLength + (fin ? 1u : 0u);
         if (length > 0)
         {
+            if (payloadLength > 0)
+            {
+                OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, now);
+            }
+
             OnTargetData(tcp.SequenceNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);
         }
 
