@@ -254,6 +254,20 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         }
     }
 
+    /// <summary>Processes what the producers queued, now; the test seam for the Post methods without the engine thread.</summary>
+    internal void ProcessQueued(long now)
+    {
+        var batch = new EngineEvent[BatchSize];
+        int taken;
+        while ((taken = _queue.DequeueBatch(batch, TimeSpan.Zero)) > 0)
+        {
+            for (var i = 0; i < taken; i++)
+            {
+                Process(batch[i], now);
+            }
+        }
+    }
+
     internal long NowNanoseconds()
     {
         var timestamp = _time.GetTimestamp();
