@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 MODULE_DIR := out/TcpReplay
+STREAMING_DIR := out/StreamingService
 PWSH := dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive
 
-.PHONY: all deps build module lint unit pester test demo bench bench-load clean
+.PHONY: all deps build module streaming-service lint unit pester test demo bench bench-load clean
 
 all: module
 
@@ -15,11 +16,16 @@ build: deps
 	dotnet build TcpReplay.sln -c $(CONFIG) --no-restore -v q -nologo
 
 # The module folder: the cmdlet assembly, the engine and its dependencies, the manifest, views and MAML help.
-module: build
+module: build streaming-service
 	rm -rf $(MODULE_DIR)
 	dotnet publish src/TcpReplay.PowerShell/TcpReplay.PowerShell.csproj -c $(CONFIG) --no-build -o $(MODULE_DIR) -v q -nologo
 	$(PWSH) -File build/New-ModuleHelp.ps1 -ModulePath $(MODULE_DIR)/TcpReplay.psd1 \
 		-HelpSource src/TcpReplay.PowerShell/Help -OutputFile $(MODULE_DIR)/en-US/TcpReplay.PowerShell.dll-Help.xml
+
+# The streaming test service of the lab tests (examples/StreamingService): dotnet out/StreamingService/StreamingService.dll
+streaming-service: build
+	rm -rf $(STREAMING_DIR)
+	dotnet publish examples/StreamingService/StreamingService.csproj -c $(CONFIG) --no-build -o $(STREAMING_DIR) -v q -nologo
 
 lint: deps
 	dotnet format TcpReplay.sln --verify-no-changes --no-restore

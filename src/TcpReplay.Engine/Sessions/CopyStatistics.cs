@@ -34,6 +34,7 @@ public sealed class CopyStatistics
     internal long RecordsDroppedField;
     internal long ResponseWaitTimeoutsField;
     internal long CloseHeldTicksField;
+    internal long CloseHeldMaxTicksField;
     internal long ClosesHeldField;
     internal long SendErrorsTotalField;
     internal long OnlinePacketsSeenField;
@@ -160,6 +161,9 @@ public sealed class CopyStatistics
     /// <summary>Total time closes were held.</summary>
     public TimeSpan CloseHeldTime => TimeSpan.FromTicks(Volatile.Read(ref CloseHeldTicksField));
 
+    /// <summary>The longest single hold: from the client's FIN captured to the FIN sent to the target.</summary>
+    public TimeSpan CloseHeldMax => TimeSpan.FromTicks(Volatile.Read(ref CloseHeldMaxTicksField));
+
     public long SendErrors => Volatile.Read(ref SendErrorsTotalField);
 
     public long Closed(CloseReason reason) => Volatile.Read(ref _closed[(int)reason]);
@@ -184,6 +188,16 @@ public sealed class CopyStatistics
         if (reason == CloseReason.HandshakeFailed)
         {
             Interlocked.Increment(ref _handshakeFailures[(int)cause]);
+        }
+    }
+
+    internal void CountCloseHeld(long ticks)
+    {
+        ClosesHeldField++;
+        CloseHeldTicksField += ticks;
+        if (ticks > CloseHeldMaxTicksField)
+        {
+            CloseHeldMaxTicksField = ticks;
         }
     }
 

@@ -167,8 +167,7 @@ internal sealed partial class ReplayConnection
             if (held > Millisecond)
             {
                 Record.CloseHeld = TimeSpan.FromTicks(held / 100);
-                Stats.ClosesHeldField++;
-                Stats.CloseHeldTicksField += held / 100;
+                Stats.CountCloseHeld(held / 100);
             }
         }
     }

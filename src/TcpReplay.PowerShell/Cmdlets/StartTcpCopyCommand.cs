@@ -9,15 +9,20 @@ using TcpReplay.PowerShell.Sessions;
 
 namespace TcpReplay.PowerShell.Cmdlets;
 
-/// <summary>Starts copying live client traffic of a port to a target, through one or more intercepts.</summary>
+/// <summary>
+/// Starts copying live client traffic of a port to a target, through one or more intercepts; or, with -Path or
+/// -LiteralPath, replays the client side of the connections in capture files to the target the same way.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Start, "TcpCopy", DefaultParameterSetName = TransferSet)]
 [OutputType(typeof(TcpCopySession))]
-public sealed class StartTcpCopyCommand : PSCmdlet
+public sealed partial class StartTcpCopyCommand : PSCmdlet
 {
     private const string TransferSet = "Transfer";
     private const string StructuredSet = "Structured";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = TransferSet)]
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public string[] Transfer { get; set; } = [];
 
@@ -84,6 +89,12 @@ public sealed class StartTcpCopyCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        if (IsOffline)
+        {
+            StartOffline();
+            return;
+        }
+
         var transfers = ParseTransfers();
         var fakeNetworks = CopyParameters.ParseFakeNetworks(this, FakeClientAddress);
         var servers = CopyParameters.ParseInterceptServers(this, InterceptServer);

@@ -6,7 +6,7 @@ namespace TcpReplay.PowerShell.Cmdlets;
 /// <summary>Waits for copies to end (or for a time), showing live progress about once a second, then emits them.</summary>
 [Cmdlet(VerbsLifecycle.Wait, "TcpCopy")]
 [OutputType(typeof(TcpCopySession))]
-public sealed class WaitTcpCopyCommand : PSCmdlet
+public sealed partial class WaitTcpCopyCommand : PSCmdlet
 {
     private readonly List<TcpCopySession> _sessions = [];
     private readonly CancellationTokenSource _cancel = new();
@@ -39,11 +39,13 @@ public sealed class WaitTcpCopyCommand : PSCmdlet
             }
 
             WriteProgress(progress);
+            WriteReplayProgress(progress.ActivityId, completed: false);
             var remaining = deadline - DateTime.UtcNow;
             var wait = remaining > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
             _cancel.Token.WaitHandle.WaitOne(wait);
         }
 
+        WriteReplayProgress(progress.ActivityId, completed: true);
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         foreach (var session in _sessions)

@@ -1,5 +1,5 @@
 @{
-    Synopsis    = 'Copies live client traffic of a port from the online host to a target, through an intercept.'
+    Synopsis    = 'Copies live client traffic of a port from the online host to a target, through an intercept; or replays the client side of capture files (-Path) the same way.'
     Description = @'
 Start-TcpCopy runs on the online host. It captures the packets that clients send to the online port, rewrites each client connection to come from a fake client address, and plays it against the real target: its own handshake, the client's segments with the target's acknowledgment numbers, retransmission, pacing and close. The target's answers go to the fake addresses, which the target routes via the assistant (Set-TargetRoute), where Start-Intercept captures them and reports them back over a TCP channel.
 
@@ -9,7 +9,17 @@ Capture: -CaptureMode Auto (the default) probes whether the IP layer sees the po
 
 Start order does not matter: a copier started before its intercept keeps trying with backoff, and copies the connections opened once an intercept is up; the others end with reason InterceptUnavailable.
 
-Errors (ErrorId): InvalidTransfer, InvalidFakeClientAddress, InvalidInterceptServer, NotPermitted (not root / no CAP_NET_RAW), LibPcapNotFound, InterfaceNotFound, FakeAddressInTargetSubnet and FakeAddressInOnlineSubnet (a fake network that real hosts may own; -Force overrides and then each fake address that answers ARP is named in a warning).
+Offline replay (-Path, -LiteralPath, or files piped from Get-ChildItem): the client side of every connection in pcap or pcapng files is played against the target through the same copy engine, and the target's answers come back through the intercept exactly as in a live copy (so Set-TargetRoute and Start-Intercept are set up the same way). -Transfer names which server port of the capture goes to which target: '80-198.18.0.30:8080' replays the connections to port 80 in the capture to 198.18.0.30:8080. Several files are played one after the other on one timeline (each file's first client packet follows the previous file's last), as for the pieces of a 'tcpdump -C' capture.
+
+Which connections: a connection (client address and port toward a server port; a SYN with a new sequence number starts a new one) is replayed when its first client packet in the capture is toward a -Transfer port, lies in the time window [-From, -To) and matches the BPF -Filter (tcpdump's syntax, evaluated by libpcap). The whole connection is then replayed, also its packets after -To. -From and -To take an absolute capture time (a DateTime or a date text) or an offset from the first client packet of the files (a TimeSpan, '00:00:30', or seconds).
+
+Pace: with -Pacing Timeline (the default for a replay) every client packet goes at its capture time divided by -Speed (1 = the capture's pace, 2 = twice as fast, 0.5 = half speed), counted from the first replayed packet. Strictly: no packet of a connection goes before the previous one of that connection (data waits for the copier's handshake with the target), and a connection's close (FIN or RST) goes no earlier after that connection's first packet than in the capture (divided by -Speed, plus 1 ms), even when earlier packets went late; the copy engine then holds the close until the target has finished answering (silent for -DrainTimeoutSeconds, or closed). -Speed Max drops the timeline: each connection goes as fast as its handshake and the target allow, in its own order; only the close hold applies. -Pacing WaitResponse also works offline: a request goes once the target has answered the previous one, but never earlier than its time on the timeline. The waits sleep until 300 us before each deadline and yield after, so an idle replay costs almost no CPU; the session's ReplayProgress says how late packets went (SendLatenessP50, P99, Max).
+
+-Loop N plays the capture N times on one continuous timeline; every play after the first moves each client port (1024-65535) by a fixed shift, so the target sees new connections. Checksums are recomputed (a capture taken on the sending host holds partial checksums). The replay ends by itself (the job's state becomes Completed) once every connection has ended, or when the target has been quiet for the drain time plus a second after the last packet: copies the capture never closed are then reset at the target (reason Stopped). Wait-TcpCopy shows the progress: capture time played of the total, connections done and started of the total.
+
+A damaged capture (truncated, or corrupt at some offset) is replayed up to the damage: a non-terminating error (CaptureFileTruncated, CaptureFileCorrupt, NotACaptureFile, CaptureFileUnsupportedVersion; CaptureFileUnreadable for an I/O error) names the file, the byte offset and the records read, the session's FileProblems keeps it, and the other files and connections are replayed whole.
+
+Errors (ErrorId): InvalidCaptureFilter (libpcap refused -Filter), NoCaptureFile (no path named a file), PathNotFound, InvalidTransfer, InvalidFakeClientAddress, InvalidInterceptServer, NotPermitted (not root / no CAP_NET_RAW), LibPcapNotFound, InterfaceNotFound, FakeAddressInTargetSubnet and FakeAddressInOnlineSubnet (a fake network that real hosts may own; -Force overrides and then each fake address that answers ARP is named in a warning).
 '@
     Parameters  = @{
         Transfer            = "What to copy, tcpcopy style: '[onlineIP:]port-targetIP:targetPort', for example '8080-198.18.0.30:8080'. Several transfers, or one string with commas."
@@ -29,8 +39,15 @@ Errors (ErrorId): InvalidTransfer, InvalidFakeClientAddress, InvalidInterceptSer
         ResponsePayload     = 'Ask the intercepts for the first N bytes (1 to 1024) of each target answer, to read HTTP/1.x status codes; 0 does not ask. The intercept must be started with -ResponsePayload; a C intercept ignores the request and the copy goes on without status codes.'
         Name                = 'A name for the session (job).'
         Force               = 'Start even when a fake network overlaps the online or target subnet.'
+        Path                = 'Offline replay: pcap or pcapng files to replay, wildcards allowed; strings from the pipeline bind here. Several files are played one after the other on one timeline.'
+        LiteralPath         = 'Offline replay: capture files taken exactly as written (no wildcards); files piped from Get-ChildItem bind here.'
+        Filter              = "Offline replay: a BPF filter in tcpdump's syntax (pcap-filter(7)); a connection is replayed when it matches the connection's first client packet, for example 'src net 198.18.0.0/24'. A filter libpcap refuses stops the command with ErrorId InvalidCaptureFilter."
+        From                = "Offline replay: replay only connections whose first client packet is at or after this: a capture time (DateTime) or an offset from the files' first client packet (TimeSpan, '00:00:30', or seconds). The timeline starts at the first replayed packet."
+        To                  = 'Offline replay: replay only connections whose first client packet is before this (a capture time or an offset, as -From). Those connections are replayed whole.'
+        Speed               = 'Offline replay: the timeline speed factor (1 default, 0.5, 2, 10, ...), or Max: no timeline, each connection as fast as its handshake and the target allow.'
+        Loop                = 'Offline replay: play the capture this many times (default 1), each play after the first with fresh client ports so the target sees new connections.'
     }
-    Inputs      = @{ 'None' = 'Start-TcpCopy takes no pipeline input.' }
+    Inputs      = @{ 'System.String' = 'Capture file paths for -Path.'; 'System.IO.FileInfo' = 'Capture files from Get-ChildItem, bound to -LiteralPath by PSPath.' }
     Outputs     = @{ 'TcpReplay.PowerShell.Sessions.TcpCopySession' = 'The running copy, with live statistics.' }
     Examples    = @(
         @{
@@ -62,7 +79,26 @@ $s | Format-List OnlineResponseTimeP50, TargetResponseTimeP50, TargetResponseTim
             Code    = "Start-TcpCopy -Transfer '9000-198.18.0.30:9000' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Pacing Timeline -DrainTimeoutSeconds 5"
             Remarks = 'Client frames go as they were sent; each close waits until the target has sent its final answer.'
         }
+        @{
+            Title   = 'Replay a capture to a target at its own pace, and wait with progress'
+            Code    = @'
+$r = Start-TcpCopy -Path ./capture.pcap -Transfer '80-198.18.0.30:80' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24
+$r | Wait-TcpCopy
+$r.ReplayProgress
+'@
+            Remarks = 'The client side of every connection to port 80 in the capture goes to 198.18.0.30:80 on the capture''s timeline; the job completes at the end, and ReplayProgress gives the totals and how late packets went (p50, p99).'
+        }
+        @{
+            Title   = 'Replay rotated captures ten times faster, one client only, the first minute'
+            Code    = "Get-ChildItem ./captures/*.pcap | Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Speed 10 -Filter 'src host 198.18.0.10' -To '00:01:00'"
+            Remarks = 'The files play one after another on one timeline; connections starting in the first minute from 198.18.0.10 are replayed.'
+        }
+        @{
+            Title   = 'Replay as fast as the target allows, three times over'
+            Code    = "Start-TcpCopy -Path ./capture.pcapng -Transfer '80-198.18.0.30:80' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Speed Max -Loop 3 | Wait-TcpCopy"
+            Remarks = 'Each play after the first uses fresh client ports, so the target sees three times as many connections.'
+        }
     )
     Notes       = 'Needs root or CAP_NET_RAW. Compatible on the wire with intercept 1.x (see docs/protocol.md).'
-    Links       = @('Start-Intercept', 'Set-TargetRoute', 'Get-TcpCopyConnection', 'Stop-TcpCopy')
+    Links       = @('Start-Intercept', 'Set-TargetRoute', 'Get-TcpCopyConnection', 'Stop-TcpCopy', 'Wait-TcpCopy', 'Get-PcapConnection')
 }

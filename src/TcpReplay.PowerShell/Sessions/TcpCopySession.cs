@@ -8,11 +8,12 @@ namespace TcpReplay.PowerShell.Sessions;
 
 /// <summary>
 /// A running or finished copy, as a PowerShell job: its figures are live while the copy runs, and Stop-Job,
-/// Get-Job and Remove-Job work on it like on any job.
+/// Get-Job and Remove-Job work on it like on any job. A live copy runs until stopped; an offline replay (-Path)
+/// completes by itself at the end of its capture files.
 /// </summary>
-public sealed class TcpCopySession : Job
+public sealed partial class TcpCopySession : Job
 {
-    private readonly LiveCopy _copy;
+    private readonly LiveCopy? _copy;
     private DateTime? _endTime;
 
     internal TcpCopySession(LiveCopy copy, string command, string? name, LiveCopyOptions options, IReadOnlyList<string> warnings)
@@ -48,10 +49,10 @@ public sealed class TcpCopySession : Job
     public string Interface { get; }
 
     /// <summary>The layer the capture uses (Auto decides after its probe).</summary>
-    public CaptureLayer CaptureLayer => _copy.CaptureLayer;
+    public CaptureLayer CaptureLayer => _copy?.CaptureLayer ?? CaptureLayer.None;
 
     /// <summary>Why that layer: what the Auto probe measured, or that it was asked for.</summary>
-    public string? CaptureReason => _copy.CaptureReason;
+    public string? CaptureReason => _copy is null ? "Offline replay: packets are read from capture files." : _copy.CaptureReason;
 
     public DateTime StartTime { get; }
 
@@ -63,7 +64,7 @@ public sealed class TcpCopySession : Job
 
     public long Connections => Statistics.ConnectionsOpened;
 
-    public int OpenConnections => _copy.Engine.GetConnections().Count(c => c.IsOpen);
+    public int OpenConnections => Engine.GetConnections().Count(c => c.IsOpen);
 
     /// <summary>Connections that ended normally: Completed, CopierReset (fast release), ClientReset.</summary>
     public long Completed => Statistics.Closed(CloseReason.Completed) + Statistics.Closed(CloseReason.CopierReset) + Statistics.Closed(CloseReason.ClientReset);
@@ -86,9 +87,18 @@ public sealed class TcpCopySession : Job
 
     public long SendErrors => Statistics.SendErrors;
 
-    public bool InterceptConnected => _copy.InterceptConnected;
+    /// <summary>Connections whose close (the client's FIN) was held until the target had finished answering.</summary>
+    public long ClosesHeld => Statistics.ClosesHeld;
 
-    public long InterceptReconnects => _copy.InterceptReconnects;
+    /// <summary>The longest of those holds, from the client's FIN captured to the FIN sent to the target.</summary>
+    public TimeSpan CloseHeldMax => Statistics.CloseHeldMax;
+
+    /// <summary>The mean hold of the held closes (zero when none was held).</summary>
+    public TimeSpan CloseHeldAverage => Statistics.ClosesHeld == 0 ? TimeSpan.Zero : Statistics.CloseHeldTime / Statistics.ClosesHeld;
+
+    public bool InterceptConnected => _copy?.InterceptConnected ?? _replay!.InterceptConnected;
+
+    public long InterceptReconnects => _copy?.InterceptReconnects ?? _replay!.InterceptReconnects;
 
     /// <summary>Ended connections counted by reason, normal and not (only reasons that occurred).</summary>
     public OrderedDictionary CloseReasons
@@ -113,7 +123,7 @@ public sealed class TcpCopySession : Job
     /// Why connections failed, while the copy runs: ended-abnormally connections grouped by close reason and handshake
     /// failure, most frequent first, each with a count, an example client and the remedy from its close detail.
     /// </summary>
-    public IReadOnlyList<FailureReason> FailureReasons => FailureReason.Summarize(_copy.Engine.GetConnections());
+    public IReadOnlyList<FailureReason> FailureReasons => FailureReason.Summarize(Engine.GetConnections());
 
     public IReadOnlyList<string> Warnings { get; }
 
@@ -167,20 +177,27 @@ public sealed class TcpCopySession : Job
     public IReadOnlyList<RequestExchange> GetExchanges() => _copy.Engine.GetExchanges();
 
     /// <summary>What happened, in words: the capture decision, intercept links up and down.</summary>
-    public IReadOnlyList<string> Events => _copy.Events;
+    public IReadOnlyList<string> Events => _copy?.Events ?? _replay!.Events;
 
-    public CopyStatistics Statistics => _copy.Statistics;
+    public CopyStatistics Statistics => Engine.Statistics;
 
     public override bool HasMoreData => false;
 
     public override string Location => Environment.MachineName;
 
-    public override string StatusMessage =>
-        $"{Connections} connections, {Completed} completed, {Failed} failed, capture {CaptureLayer}";
+    public override string StatusMessage => _replay is null
+        ? $"{Connections} connections, {Completed} completed, {Failed} failed, capture {CaptureLayer}"
+        : $"{Connections} connections, {Completed} completed, {Failed} failed, replay {_replay.Phase}";
 
-    internal IReadOnlyList<CopiedConnection> GetConnections() => _copy.Engine.GetConnections();
+    internal IReadOnlyList<CopiedConnection> GetConnections() => Engine.GetConnections();
 
-    internal void MarkRunning() => SetJobState(JobState.Running);
+    private CopyEngine Engine => _copy?.Engine ?? _replay!.Engine;
+
+    internal void MarkRunning()
+    {
+        SetJobState(JobState.Running);
+        CompleteIfReplayEnded();
+    }
 
     public override void StopJob()
     {
@@ -190,7 +207,8 @@ public sealed class TcpCopySession : Job
         }
 
         SetJobState(JobState.Stopping);
-        _copy.Stop();
+        _copy?.Stop();
+        _replay?.Stop();
         _endTime = DateTime.UtcNow;
         SetJobState(JobState.Stopped);
     }

@@ -17,6 +17,7 @@ param(
     [string] $CaptureMode = 'Auto',
     [string] $Interface = 'eth0',
     [string] $Pacing = 'WaitResponse',
+    [double] $DrainTimeoutSeconds = 3,
     [switch] $Force,
     [double] $DeadlineSeconds = 120
 )
@@ -27,7 +28,8 @@ Import-Module $ModulePath
 
 function Get-Status($session) {
     $session | Select-Object ClientPackets, SentPackets, Connections, Completed, Failed, Responses, Retransmissions,
-        CaptureGaps, SendErrors, InterceptConnected, InterceptReconnects, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
+        CaptureGaps, SendErrors, ClosesHeld, @{ n = 'CloseHeldMaxMs'; e = { $_.CloseHeldMax.TotalMilliseconds } },
+        @{ n = 'CloseHeldAverageMs'; e = { $_.CloseHeldAverage.TotalMilliseconds } }, InterceptConnected, InterceptReconnects, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
         @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
         @{ n = 'CloseReasons'; e = { $_.CloseReasons } },
         @{ n = 'FailureReasons'; e = { @($_.FailureReasons | Select-Object @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } },
@@ -36,7 +38,7 @@ function Get-Status($session) {
 
 try {
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -Pacing $Pacing -Force:$Force -WarningVariable warnings
+        -CaptureMode $CaptureMode -Interface $Interface -Pacing $Pacing -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
@@ -66,6 +68,6 @@ $stopMilliseconds = $stopClock.ElapsedMilliseconds
     Statistics       = $session.Statistics | Select-Object * -ExcludeProperty SendErrorsByErrno |
         Add-Member -PassThru SendErrorsByErrno (@($session.Statistics.SendErrorsByErrno.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ')
     Connections      = @($session | Get-TcpCopyConnection | Select-Object Client, ClientPort, FakeClient, @{ n = 'FakeClientAddress'; e = { "$($_.FakeClientAddress)" } },
-        SynSeen, ClientPackets, SentPackets, Requests, ResponsePackets, Retransmissions,
+        SynSeen, ClientPackets, SentPackets, Requests, ResponsePackets, Retransmissions, @{ n = 'CloseHeldMs'; e = { $_.CloseHeld.TotalMilliseconds } },
         @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } }, @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, CloseDetail, IsNormalClose)
 } | ConvertTo-Json -Depth 5 | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.result.json") $_ }

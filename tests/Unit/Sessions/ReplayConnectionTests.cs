@@ -368,6 +368,8 @@ public class ReplayConnectionTests
         Assert.Equal(TargetIsn + 41, fin.Acknowledgment);
         Assert.True(lab.Connection.CloseHeld >= TimeSpan.FromSeconds(4.5));
         Assert.Equal(1, lab.Engine.Statistics.ClosesHeld);
+        Assert.Equal(lab.Connection.CloseHeld, lab.Engine.Statistics.CloseHeldMax);
+        Assert.Equal(lab.Connection.CloseHeld, lab.Engine.Statistics.CloseHeldTime);
     }
 
     [Fact]

@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace StreamingService;
+
+/// <summary>
+/// One WebSocket session of the speech-recognition-like protocol. The client sends binary frames, then the text
+/// message "end"; the server sends text partial results at random moments while frames arrive, and the final result
+/// <see cref="ServiceOptions.FinalDelay"/> after "end", then closes. A Close frame from the client after its "end"
+/// does not cancel the final (the copied client's Close echoes the online server's, which may come first); a
+/// connection that ends without a Close frame before the final does: that is the abort a premature copier close causes.
+/// </summary>
+internal sealed class StreamingSession
+{
+    private const int MaxTextMessage = 4096;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly string[] Words =
+        ["the", "copy", "target", "online", "stream", "frame", "partial", "result", "packet", "close", "timeline", "answer"];
+
+    private readonly WebSocket _socket;
+    private readonly ServiceOptions _options;
+    private readonly string _id = Guid.NewGuid().ToString("n")[..12];
+    private readonly TaskCompletionSource _endReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _partialDue = new(0);
+    private readonly Lock _partialLock = new();
+    private long _nextPartialAtFrame;
+    private bool _partialSignalled;
+    private long _frames;
+    private long _bytes;
+    private int _partials;
+    private string? _receiveEnd;
+    private bool _closeFrameReceived;
+
+    public StreamingSession(WebSocket socket, ServiceOptions options)
+    {
+        _socket = socket;
+        _options = options;
+    }
+
+    public async Task<SessionOutcome> RunAsync(string remote, int remotePort, CancellationToken aborted)
+    {
+        var start = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var receive = ReceiveAsync(aborted);
+        string outcome;
+        string? reason = null;
+        var final = false;
+        double? endToFinal = null;
+        var closeBeforeFinal = false;
+        var handshake = false;
+        try
+        {
+            ScheduleNextPartial();
+            while (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+            {
+                var due = _partialDue.WaitAsync(aborted);
+                await Task.WhenAny(due, _endReceived.Task, receive).ConfigureAwait(false);
+                if (!due.IsCompleted)
+                {
+                    // The wait is abandoned with the loop; a later Release finds no one and harms nothing.
+                    continue;
+                }
+
+                await due.ConfigureAwait(false);
+                var jitter = Random.Shared.NextDouble() * _options.PartialJitter;
+                if (jitter > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(Task.Delay(jitter, aborted), _endReceived.Task, receive).ConfigureAwait(false);
+                }
+
+                if (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+                {
+                    var frames = Volatile.Read(ref _frames);
+                    await SendTextAsync(new { type = "partial", seq = ++_partials, frames, text = Babble(frames) }, aborted).ConfigureAwait(false);
+                }
+
+                ScheduleNextPartial();
+            }
+
+            if (!_endReceived.Task.IsCompleted)
+            {
+                // The receive loop ended before "end": a Close frame (early close) or a dead connection (abort).
+                await receive.ConfigureAwait(false);
+                if (_closeFrameReceived)
+                {
+                    outcome = "early-close";
+                    reason = "the client sent a Close frame before its \"end\" message";
+                    await CloseOutputAsync(aborted).ConfigureAwait(false);
+                    handshake = _socket.State == WebSocketState.Closed;
+                }
+                else
+                {
+                    outcome = "abort";
+                    reason = _receiveEnd;
+                }
+            }
+            else
+            {
+                var endAt = clock.Elapsed;
+                var due = Task.Delay(_options.FinalDelay, aborted);
+                await Task.WhenAny(due, receive).ConfigureAwait(false);
+                if (!due.IsCompleted && !_closeFrameReceived)
+                {
+                    // The connection went away while the final was being prepared.
+                    outcome = "abort";
+                    reason = $"{_receiveEnd} ({(clock.Elapsed - endAt).TotalMilliseconds:F0} ms after \"end\", before the final result)";
+                }
+                else
+                {
+                    await due.ConfigureAwait(false);
+                    if (receive.IsCompleted && !_closeFrameReceived)
+                    {
+                        outcome = "abort";
+                        reason = $"{_receiveEnd} (before the final result)";
+                    }
+                    else
+                    {
+                        closeBeforeFinal = _closeFrameReceived;
+                        var frames = Volatile.Read(ref _frames);
+                        await SendTextAsync(new { type = "final", session = _id, frames, bytes = Volatile.Read(ref _bytes), text = Babble(frames) }, aborted)
+                            .ConfigureAwait(false);
+                        final = true;
+                        outcome = "final";
+                        endToFinal = (clock.Elapsed - endAt).TotalMilliseconds;
+                        handshake = await CloseAfterFinalAsync(receive, aborted).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // Send failures: the connection was reset or aborted under us.
+            outcome = final ? "final" : "abort";
+            reason ??= $"{e.GetType().Name}: {e.Message}";
+        }
+
+        try
+        {
+            await receive.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            // ReceiveAsync records its own failures; nothing more to learn here.
+        }
+
+        return new SessionOutcome
+        {
+            Session = _id,
+            Outcome = outcome,
+            Final = final,
+            Reason = reason,
+            Remote = remote,
+            RemotePort = remotePort,
+            Start = start,
+            End = DateTimeOffset.UtcNow,
+            DurationMs = clock.Elapsed.TotalMilliseconds,
+            Frames = Volatile.Read(ref _frames),
+            Bytes = Volatile.Read(ref _bytes),
+            Partials = _partials,
+            EndReceived = _endReceived.Task.IsCompleted,
+            EndToFinalMs = endToFinal,
+            CloseBeforeFinal = closeBeforeFinal,
+            CloseHandshake = handshake,
+        };
+    }
+
+    /// <summary>Reads until the client's Close frame or the connection's end; records which in the fields.</summary>
+    private async Task ReceiveAsync(CancellationToken aborted)
+    {
+        var buffer = new byte[64 * 1024];
+        var text = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(buffer, aborted).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _closeFrameReceived = true;
+                    _receiveEnd = $"Close frame {result.CloseStatus}";
+                    return;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Interlocked.Add(ref _bytes, result.Count);
+                    if (result.EndOfMessage)
+                    {
+                        CountFrame();
+                    }
+
+                    continue;
+                }
+
+                if (text.Length + result.Count <= MaxTextMessage)
+                {
+                    text.Write(buffer, 0, result.Count);
+                }
+
+                if (result.EndOfMessage)
+                {
+                    var message = Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length).Trim();
+                    text.SetLength(0);
+                    if (message == "end")
+                    {
+                        _endReceived.TrySetResult();
+                    }
+                }
+            }
+        }
+        catch (WebSocketException e) when (e.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely)
+        {
+            _receiveEnd = "the connection ended without a Close frame";
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
+        {
+            _receiveEnd = $"the connection failed: {e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    private void CountFrame()
+    {
+        lock (_partialLock)
+        {
+            var frames = Interlocked.Increment(ref _frames);
+            if (!_partialSignalled && frames >= _nextPartialAtFrame)
+            {
+                _partialSignalled = true;
+                _partialDue.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next partial is due after a random number of new frames. Only frames trigger it: a copy that holds the
+    /// client's audio while it waits for an answer gets none (the stall WaitResponse pacing runs into).
+    /// </summary>
+    private void ScheduleNextPartial()
+    {
+        lock (_partialLock)
+        {
+            _partialSignalled = false;
+            _nextPartialAtFrame = Volatile.Read(ref _frames) + Random.Shared.Next(_options.PartialMinFrames, _options.PartialMaxFrames + 1);
+        }
+    }
+
+    /// <summary>Closes after the final: answers the client's Close, or sends ours and waits (bounded) for the answer.</summary>
+    private async Task<bool> CloseAfterFinalAsync(Task receive, CancellationToken aborted)
+    {
+        await CloseOutputAsync(aborted).ConfigureAwait(false);
+        await Task.WhenAny(receive, Task.Delay(_options.CloseTimeout, aborted)).ConfigureAwait(false);
+        return _closeFrameReceived;
+    }
+
+    private async Task CloseOutputAsync(CancellationToken aborted)
+    {
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", aborted).ConfigureAwait(false);
+        }
+    }
+
+    private Task SendTextAsync<T>(T message, CancellationToken aborted) =>
+        _socket.SendAsync(new ReadOnlyMemory<byte>(JsonSerializer.SerializeToUtf8Bytes(message, Json)), WebSocketMessageType.Text, true, aborted).AsTask();
+
+    /// <summary>Random words: two servers never agree on a transcript, as two recognizer builds would not.</summary>
+    private static string Babble(long frames)
+    {
+        var count = 1 + (int)Math.Min(frames / 10, 8) + Random.Shared.Next(3);
+        var words = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            words[i] = Words[Random.Shared.Next(Words.Length)];
+        }
+
+        return string.Join(' ', words);
+    }
+}

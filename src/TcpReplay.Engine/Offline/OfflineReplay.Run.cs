@@ -1,0 +1,257 @@
+using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Capture.Files;
+using TcpReplay.Engine.Packets;
+
+namespace TcpReplay.Engine.Offline;
+
+public sealed partial class OfflineReplay
+{
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>First pass: which files hold selected client packets, their spans, the totals, and the damage.</summary>
+    private ReplayPlan Plan()
+    {
+        var plan = new ReplayPlan();
+        var selector = NewSelector();
+        foreach (var path in _options.Files)
+        {
+            long first = long.MaxValue, last = long.MinValue;
+            var reader = TryOpen(path, report: true);
+            if (reader is null)
+            {
+                continue;
+            }
+
+            using (reader)
+            {
+                while (reader.TryReadNext(out var record))
+                {
+                    if (selector.Classify(record.LinkType, record.Data, record.OriginalLength, record.TimestampNanoseconds, out _) != RecordVerdict.Replay)
+                    {
+                        continue;
+                    }
+
+                    plan.Packets++;
+                    first = Math.Min(first, record.TimestampNanoseconds);
+                    last = Math.Max(last, record.TimestampNanoseconds);
+                }
+
+                if (reader.Error is { } error)
+                {
+                    var problem = new CaptureFileProblem(path, reader.RecordsRead, error, null);
+                    _problems.Add(problem);
+                    Raise($"Capture damaged: {problem}. The {reader.RecordsRead} records before it are replayed.");
+                }
+            }
+
+            if (first != long.MaxValue)
+            {
+                var file = new PlannedFile(path, first, last, plan.Span);
+                plan.Files.Add(file);
+                plan.Span += file.Span;
+            }
+        }
+
+        plan.Connections = selector.SelectedConnections;
+        plan.SkippedConnections = selector.SkippedConnections;
+        return plan;
+    }
+
+    private ConnectionSelector NewSelector() => new(_options.Copy.Transfers, _filter, _options.From, _options.To);
+
+    private CaptureFileReader? TryOpen(string path, bool report)
+    {
+        try
+        {
+            return CaptureFileReader.Open(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            if (report)
+            {
+                var problem = new CaptureFileProblem(path, 0, null, exception.Message);
+                _problems.Add(problem);
+                Raise($"Capture unreadable: {problem}");
+            }
+
+            return null;
+        }
+    }
+
+    private void Run()
+    {
+        if (_waits is null)
+        {
+            SystemWaitPrimitives.ReduceTimerSlack();
+        }
+
+        var cancellation = _stop.Token;
+        try
+        {
+            WaitForIntercept(cancellation);
+            _phase = ReplayPhase.Replaying;
+            _timeline!.Begin();
+            for (var loop = 0; loop < _options.Loop && !cancellation.IsCancellationRequested; loop++)
+            {
+                _loop = loop;
+                PlayOnce(loop, cancellation);
+            }
+
+            _timeline.Flush(cancellation);
+            if (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _phase = ReplayPhase.Draining;
+            Drain(cancellation);
+            if (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // Copies the capture never closed are reset now, so the target frees their sockets (reason Stopped).
+            _engine!.Stop(TimeSpan.FromSeconds(1));
+            _phase = ReplayPhase.Completed;
+            var progress = Progress;
+            Raise($"Replay completed: {progress.PacketsReplayed} client packets, {progress.ConnectionsStarted} connections; send lateness p50 {progress.SendLatenessP50.TotalMilliseconds:0.###} ms, p99 {progress.SendLatenessP99.TotalMilliseconds:0.###} ms.");
+            Completed?.Invoke();
+        }
+        finally
+        {
+            _timeline?.Discard();
+        }
+    }
+
+    private void WaitForIntercept(CancellationToken cancellation)
+    {
+        _phase = ReplayPhase.WaitingForIntercept;
+        var deadline = _scheduler!.Now + (_options.InterceptWait.Ticks * 100);
+        while (!_engineChannel!.IsConnected && _scheduler.Now < deadline && !cancellation.IsCancellationRequested)
+        {
+            cancellation.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(10));
+        }
+
+        if (!_engineChannel.IsConnected)
+        {
+            Raise($"No intercept connected within {_options.InterceptWait.TotalSeconds:0.#} s: connections opened before one is up end with InterceptUnavailable.");
+        }
+    }
+
+    private void PlayOnce(int loop, CancellationToken cancellation)
+    {
+        var selector = NewSelector();
+        var plan = _plan!;
+        var loopOffset = loop * plan.Span;
+        foreach (var file in plan.Files)
+        {
+            var reader = TryOpen(file.Path, report: false);
+            if (reader is null)
+            {
+                continue;
+            }
+
+            using (reader)
+            {
+                while (!cancellation.IsCancellationRequested && reader.TryReadNext(out var record))
+                {
+                    var timestamp = record.TimestampNanoseconds;
+                    if (selector.Classify(record.LinkType, record.Data, record.OriginalLength, timestamp, out var flow) != RecordVerdict.Replay)
+                    {
+                        continue;
+                    }
+
+                    var buffer = Copy(record.Data, record.LinkType, loop, out var isClose);
+                    if (buffer is null)
+                    {
+                        continue;
+                    }
+
+                    var offset = loopOffset + file.TimelineOffset + Math.Max(0, timestamp - file.FirstTimestamp);
+                    _timeline!.Offer(buffer, record.LinkType, flow!, offset, timestamp, isClose, cancellation);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies a client packet into a pooled buffer, gives it its fresh port in a repeated play, and recomputes its
+    /// checksums; null when it does not parse (the selector parsed it, so only a damaged copy would).
+    /// </summary>
+    private PacketBuffer? Copy(ReadOnlySpan<byte> data, LinkType linkType, int loop, out bool isClose)
+    {
+        isClose = false;
+        var pool = data.Length <= _engine!.Pool.BufferSize ? _engine.Pool : _largePool;
+        var buffer = pool.Rent();
+        if (data.Length > buffer.Capacity)
+        {
+            PacketBufferPool.ReturnToOwner(buffer);
+            return null;
+        }
+
+        data.CopyTo(buffer.Array);
+        buffer.Length = data.Length;
+        if (TcpPacket.TryParse(linkType, buffer.Span, out var packet) != PacketParseStatus.Ok || packet.IpVersion != 4)
+        {
+            PacketBufferPool.ReturnToOwner(buffer);
+            return null;
+        }
+
+        var tcp = packet.Tcp;
+        isClose = (tcp.Flags & (TcpFlags.Fin | TcpFlags.Rst)) != 0;
+        if (loop > 0)
+        {
+            tcp.SetSourcePort(LoopPorts.Fresh(tcp.SourcePort, loop));
+        }
+
+        packet.ComputeChecksums();
+        return buffer;
+    }
+
+    private void Post(PacketBuffer buffer, LinkType linkType)
+    {
+        // Back-pressure at high speed: a slow target holds client packets in the engine; beyond the bound the
+        // reader waits instead of filling memory (or the engine's queue, which would drop).
+        var engine = _engine!;
+        while (engine.Pool.Outstanding > _options.MaxPacketsInFlight && !_stop.IsCancellationRequested)
+        {
+            _stop.Token.WaitHandle.WaitOne(1);
+        }
+
+        engine.PostClientPacket(buffer, linkType);
+    }
+
+    /// <summary>
+    /// Waits until every copy has ended, or until nothing has gone either way for the drain time plus a second (the
+    /// capture left connections open, or the target stopped answering).
+    /// </summary>
+    private void Drain(CancellationToken cancellation)
+    {
+        var statistics = _engine!.Statistics;
+        var quietFor = _options.Copy.DrainTimeout + TimeSpan.FromSeconds(1);
+        var lastActivity = statistics.PacketsSent + statistics.ResponsesReceived;
+        var quietSince = _time.GetUtcNow();
+        while (!cancellation.IsCancellationRequested)
+        {
+            if (ClosedCopies(statistics) >= statistics.ConnectionsOpened && _engine.Pool.Outstanding == 0)
+            {
+                return;
+            }
+
+            var activity = statistics.PacketsSent + statistics.ResponsesReceived;
+            var now = _time.GetUtcNow();
+            if (activity != lastActivity)
+            {
+                lastActivity = activity;
+                quietSince = now;
+            }
+            else if (now - quietSince >= quietFor)
+            {
+                Raise($"The target has been quiet for {quietFor.TotalSeconds:0.#} s after the last client packet; the copies still open are reset.");
+                return;
+            }
+
+            cancellation.WaitHandle.WaitOne(DrainPoll);
+        }
+    }
+}

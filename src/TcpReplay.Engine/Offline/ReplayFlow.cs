@@ -1,0 +1,23 @@
+namespace TcpReplay.Engine.Offline;
+
+/// <summary>What an offline replay knows of one client connection of the capture while it plays it.</summary>
+internal sealed class ReplayFlow
+{
+    /// <summary>Whether the connection passed the filters (decided on its first client packet).</summary>
+    public bool Selected;
+
+    public bool HasIsn;
+    public uint Isn;
+
+    /// <summary>Capture time (Unix ns) of the connection's first client packet.</summary>
+    public long FirstTimestamp;
+
+    /// <summary>Monotonic ns when the replay handed the connection's first packet to the engine; long.MinValue before.</summary>
+    public long Anchor = long.MinValue;
+
+    /// <summary>The latest due time given to a packet of this connection, so later ones never overtake it.</summary>
+    public long LastDue = long.MinValue;
+
+    /// <summary>Packets of this connection waiting in the deferred queue: every later one must wait behind them.</summary>
+    public int Deferred;
+}

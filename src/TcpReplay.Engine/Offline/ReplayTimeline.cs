@@ -1,0 +1,162 @@
+using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Packets;
+
+namespace TcpReplay.Engine.Offline;
+
+/// <summary>
+/// Hands client packets of a capture to the copy engine on the capture's timeline × speed, strictly: packets go in
+/// the order offered (so per connection in capture order), none before its deadline, and a connection's close
+/// (FIN or RST) no earlier after that connection's first packet than in the capture (scaled by the speed), even
+/// when the first packet itself went late.
+/// </summary>
+/// <remarks>
+/// A close whose own deadline (connection start as actually played + its capture offset) is later than the
+/// timeline's waits in a small priority queue, and every later packet of its connection waits behind it; other
+/// connections go on meanwhile. At <see cref="ReplaySpeed.Max"/> there are no deadlines: packets go as fast as the
+/// hand-over accepts them, and only the copy engine's close hold (until the target has answered) applies.
+/// Runs on one thread; allocates nothing per packet once the deferred queue has grown to its working size.
+/// </remarks>
+internal sealed class ReplayTimeline
+{
+    /// <summary>
+    /// A close is due this much after its capture offset from the connection's (played) first packet: the engine sends
+    /// that first packet some microseconds after the hand-over, and the close must not gain them.
+    /// </summary>
+    internal const long CloseGuardNanoseconds = 1_000_000;
+
+    private readonly PrecisionScheduler _scheduler;
+    private readonly ReplaySpeed _speed;
+    private readonly Action<PacketBuffer, LinkType> _post;
+    private readonly PriorityQueue<Deferred, (long Due, long Order)> _deferred = new();
+    private long _start;
+    private long _order;
+
+    /// <param name="scheduler">The clock and waits.</param>
+    /// <param name="speed">The timeline's speed.</param>
+    /// <param name="post">Hands one packet to the engine (which then owns the buffer); may block for back-pressure.</param>
+    public ReplayTimeline(PrecisionScheduler scheduler, ReplaySpeed speed, Action<PacketBuffer, LinkType> post)
+    {
+        _scheduler = scheduler;
+        _speed = speed;
+        _post = post;
+    }
+
+    /// <summary>Timeline offset (capture nanoseconds, unscaled) of the last packet handed over.</summary>
+    public long OffsetDone { get; private set; }
+
+    /// <summary>Connections whose first packet has been handed over.</summary>
+    public long ConnectionsStarted { get; private set; }
+
+    /// <summary>Packets handed over.</summary>
+    public long PacketsPosted { get; private set; }
+
+    /// <summary>Closes that waited for their connection's own deadline, past the timeline's.</summary>
+    public long ClosesDeferred { get; private set; }
+
+    /// <summary>Packets waiting behind a deferred close.</summary>
+    public int DeferredCount => _deferred.Count;
+
+    /// <summary>Starts the timeline: offset 0 is now.</summary>
+    public void Begin() => _start = _scheduler.Now;
+
+    /// <summary>
+    /// Hands one client packet over at its deadline (waiting for it), or defers it behind its connection's pending close.
+    /// The timeline owns <paramref name="buffer"/> from here on.
+    /// </summary>
+    /// <param name="buffer">The packet, link header first.</param>
+    /// <param name="linkType">Its link type.</param>
+    /// <param name="flow">Its connection.</param>
+    /// <param name="offset">Its timeline offset: capture nanoseconds since the timeline's first packet (unscaled).</param>
+    /// <param name="timestamp">Its capture time (Unix ns), for the connection-relative close rule.</param>
+    /// <param name="isClose">True for a FIN or RST.</param>
+    /// <param name="cancellation">Stops waiting; the packet is then returned to its pool, not handed over.</param>
+    public void Offer(PacketBuffer buffer, LinkType linkType, ReplayFlow flow, long offset, long timestamp, bool isClose, CancellationToken cancellation)
+    {
+        if (_speed.IsMax)
+        {
+            Post(new Deferred(buffer, linkType, flow, offset));
+            return;
+        }
+
+        var due = _start + _speed.Scale(offset);
+        var timelineDue = due;
+        if (isClose && flow.Anchor != long.MinValue)
+        {
+            due = Math.Max(due, flow.Anchor + _speed.Scale(timestamp - flow.FirstTimestamp) + CloseGuardNanoseconds);
+        }
+
+        due = Math.Max(due, flow.LastDue);
+        flow.LastDue = due;
+        Release(due, cancellation);
+        if (cancellation.IsCancellationRequested)
+        {
+            PacketBufferPool.ReturnToOwner(buffer);
+            return;
+        }
+
+        if (flow.Deferred > 0 || due > timelineDue)
+        {
+            if (isClose && flow.Deferred == 0)
+            {
+                ClosesDeferred++;
+            }
+
+            flow.Deferred++;
+            _deferred.Enqueue(new Deferred(buffer, linkType, flow, offset), (due, _order++));
+            return;
+        }
+
+        _scheduler.WaitUntil(due, cancellation);
+        if (cancellation.IsCancellationRequested)
+        {
+            PacketBufferPool.ReturnToOwner(buffer);
+            return;
+        }
+
+        Post(new Deferred(buffer, linkType, flow, offset));
+    }
+
+    /// <summary>Hands over every deferred packet at its deadline (the end of the files).</summary>
+    public void Flush(CancellationToken cancellation) => Release(long.MaxValue, cancellation);
+
+    /// <summary>Returns the buffers of packets never handed over (after a stop).</summary>
+    public void Discard()
+    {
+        while (_deferred.TryDequeue(out var item, out _))
+        {
+            PacketBufferPool.ReturnToOwner(item.Buffer);
+        }
+    }
+
+    private void Release(long upTo, CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested && _deferred.TryPeek(out _, out var priority) && priority.Due <= upTo)
+        {
+            _scheduler.WaitUntil(priority.Due, cancellation);
+            if (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var item = _deferred.Dequeue();
+            item.Flow.Deferred--;
+            Post(item);
+        }
+    }
+
+    private void Post(in Deferred item)
+    {
+        var first = item.Flow.Anchor == long.MinValue;
+        _post(item.Buffer, item.LinkType);
+        PacketsPosted++;
+        OffsetDone = Math.Max(OffsetDone, item.Offset);
+        if (first)
+        {
+            // Taken after the hand-over: the connection's close is measured from here.
+            item.Flow.Anchor = _scheduler.Now;
+            ConnectionsStarted++;
+        }
+    }
+
+    private readonly record struct Deferred(PacketBuffer Buffer, LinkType LinkType, ReplayFlow Flow, long Offset);
+}

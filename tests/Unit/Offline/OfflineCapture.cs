@@ -1,0 +1,64 @@
+using System.Buffers.Binary;
+using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Tests.Capture;
+
+namespace TcpReplay.Engine.Tests.Offline;
+
+/// <summary>
+/// Builds Ethernet pcap captures of client connections to an online server (both directions, as tcpdump on the
+/// online host sees them), with times in microseconds from a fixed start.
+/// </summary>
+internal sealed class OfflineCapture
+{
+    public const uint Client = 0xC612000A;   // 198.18.0.10
+    public const uint OtherClient = 0xC612000B; // 198.18.0.11
+    public const uint Online = 0xC6120014;   // 198.18.0.20
+    public const ushort Port = 80;
+    public const uint StartSeconds = 1_790_000_000;
+
+    private readonly PcapBuilder _pcap = new();
+
+    public List<long> RecordOffsets => _pcap.RecordOffsets;
+
+    /// <summary>Capture time (Unix ns) of a microsecond offset.</summary>
+    public static long TimeOf(long microseconds) => ((long)StartSeconds * 1_000_000_000) + (microseconds * 1000);
+
+    public OfflineCapture Packet(long microseconds, uint source, ushort sourcePort, uint destination, ushort destinationPort,
+        uint seq, uint ack, TcpFlags flags, int payload = 0)
+    {
+        var frame = new byte[14 + 60 + payload];
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0800);
+        var data = new byte[payload];
+        data.AsSpan().Fill((byte)'x');
+        Span<byte> options = stackalloc byte[8];
+        var optionLength = (flags & TcpFlags.Syn) != 0 ? SegmentWriter.WriteSynOptions(options, 1460, 7) : 0;
+        var length = SegmentWriter.Write(frame.AsSpan(14), source, sourcePort, destination, destinationPort, seq, ack, flags, 502, options[..optionLength], data, 1);
+        var seconds = StartSeconds + (uint)(microseconds / 1_000_000);
+        _pcap.Record(seconds, (uint)(microseconds % 1_000_000), frame[..(14 + length)]);
+        return this;
+    }
+
+    /// <summary>A whole connection: handshake, one request of 100 bytes and its answer, then the client's FIN at <paramref name="closeAt"/>.</summary>
+    public OfflineCapture Connection(uint client, ushort clientPort, long startAt, long closeAt, uint isn = 1000, ushort serverPort = Port)
+    {
+        const uint serverIsn = 9000;
+        Packet(startAt, client, clientPort, Online, serverPort, isn, 0, TcpFlags.Syn);
+        Packet(startAt + 50, Online, serverPort, client, clientPort, serverIsn, isn + 1, TcpFlags.Syn | TcpFlags.Ack);
+        Packet(startAt + 100, client, clientPort, Online, serverPort, isn + 1, serverIsn + 1, TcpFlags.Ack);
+        Packet(startAt + 200, client, clientPort, Online, serverPort, isn + 1, serverIsn + 1, TcpFlags.Ack | TcpFlags.Psh, 100);
+        Packet(startAt + 400, Online, serverPort, client, clientPort, serverIsn + 1, isn + 101, TcpFlags.Ack | TcpFlags.Psh, 300);
+        Packet(closeAt, client, clientPort, Online, serverPort, isn + 101, serverIsn + 301, TcpFlags.Fin | TcpFlags.Ack);
+        Packet(closeAt + 50, Online, serverPort, client, clientPort, serverIsn + 301, isn + 102, TcpFlags.Fin | TcpFlags.Ack);
+        return Packet(closeAt + 100, client, clientPort, Online, serverPort, isn + 102, serverIsn + 302, TcpFlags.Ack);
+    }
+
+    public byte[] ToArray() => _pcap.ToArray();
+
+    public string WriteTo(string directory, string name)
+    {
+        var path = Path.Combine(directory, name);
+        File.WriteAllBytes(path, ToArray());
+        return path;
+    }
+}
