@@ -134,10 +134,10 @@ public sealed partial class TcpCopySession : Job
     public int ResponsePayload { get; }
 
     /// <summary>Response payload bytes the intercepts granted: -1 not asked or no answer (a C intercept never answers), 0 declined.</summary>
-    public int ResponsePayloadGranted => _copy.ResponsePayloadGranted;
+    public int ResponsePayloadGranted => _copy?.ResponsePayloadGranted ?? -1;
 
     /// <summary>What the online answer capture reads, or why it is off; null without -CompareResponses.</summary>
-    public string? OnlineAnswerCapture => _copy.OnlineAnswerCaptureDescription;
+    public string? OnlineAnswerCapture => _copy?.OnlineAnswerCaptureDescription;
 
     /// <summary>Online response time percentiles (request to first answer byte, both on the online host); null without samples.</summary>
     public TimeSpan? OnlineResponseTimeP50 => Statistics.OnlineResponseTimeP50;
@@ -174,7 +174,7 @@ public sealed partial class TcpCopySession : Job
     public long TargetSilentConnections => Statistics.TargetSilentConnections;
 
     /// <summary>The last finished request/answer exchanges (online and target times, sizes, status codes), oldest first.</summary>
-    public IReadOnlyList<RequestExchange> GetExchanges() => _copy.Engine.GetExchanges();
+    public IReadOnlyList<RequestExchange> GetExchanges() => Engine.GetExchanges();
 
     /// <summary>What happened, in words: the capture decision, intercept links up and down.</summary>
     public IReadOnlyList<string> Events => _copy?.Events ?? _replay!.Events;
