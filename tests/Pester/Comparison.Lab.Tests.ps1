@@ -58,6 +58,9 @@ Describe 'Online versus target comparison in a live copy' -Tag 'Lab', 'Compariso
         $script:onlineLog = @(Get-LabStreamingAccessLog $script:online.AccessLogPath)
         $script:targetLog = @(Get-LabStreamingAccessLog $script:target.AccessLogPath)
         $script:comparison = $script:result.Comparison
+        if ($env:TCPREPLAY_COMPARISON_DEBUG) {
+            [pscustomobject]@{ Result = $script:result; Online = $script:onlineLog; Target = $script:targetLog } | ConvertTo-Json -Depth 8 | Set-Content $env:TCPREPLAY_COMPARISON_DEBUG
+        }
         $script:summary = "comparison: $($script:comparison | Select-Object * -ExcludeProperty Exchanges | ConvertTo-Json -Compress)"
     }
 

@@ -26,7 +26,8 @@ internal sealed class OnlineAnswerCapture : ICaptureSink, IDisposable
     {
         _engine = engine;
         Filter = FilterFor(ports, onlineAddress);
-        _capture = new PcapCapture(interfaceName, Filter, _pool);
+        // Both directions: the answers leave the host, and the client capture's inbound-only setting would hide them.
+        _capture = new PcapCapture(interfaceName, Filter, _pool, new CaptureOptions { InboundOnly = false, KernelBufferBytes = 16 * 1024 * 1024 });
     }
 
     /// <summary>The BPF filter, e.g. <c>src host 198.18.0.20 and (tcp src port 8080)</c>.</summary>
