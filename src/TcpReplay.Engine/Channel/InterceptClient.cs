@@ -250,14 +250,14 @@ public sealed class InterceptClient : IDisposable
 
     internal void ReportPayloadGranted(int grantedBytes) => Volatile.Write(ref _payloadGranted, grantedBytes);
 
-    internal void DeliverResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, int serverIndex)
+    internal void DeliverResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, long captureTimestampNanoseconds, int serverIndex)
     {
         Interlocked.Increment(ref _recordsReceived);
         try
         {
             if (_payloadSink is not null)
             {
-                _payloadSink.OnResponse(record, payloadPrefix, serverIndex);
+                _payloadSink.OnResponse(record, payloadPrefix, captureTimestampNanoseconds, serverIndex);
             }
             else
             {

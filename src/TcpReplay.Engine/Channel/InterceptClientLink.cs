@@ -337,7 +337,7 @@ internal sealed class InterceptClientLink
             var head = record[..ChannelProtocol.ResponseRecordSize];
             if (ResponseRecord.Normalize(head, withPayload: false) == ResponseRecordStatus.Ok)
             {
-                _owner.DeliverResponse(head, ResponsePayloadExtension.GetPayload(record), _serverIndex);
+                _owner.DeliverResponse(head, ResponsePayloadExtension.GetPayload(record), ResponsePayloadExtension.GetCaptureTimestamp(record), _serverIndex);
             }
             else
             {
@@ -349,7 +349,7 @@ internal sealed class InterceptClientLink
 
         if (ResponseRecord.Normalize(record, _withPayload) == ResponseRecordStatus.Ok)
         {
-            _owner.DeliverResponse(record, default, _serverIndex);
+            _owner.DeliverResponse(record, default, 0, _serverIndex);
         }
         else
         {

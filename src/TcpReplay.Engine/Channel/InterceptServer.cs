@@ -201,11 +201,12 @@ public sealed class InterceptServer : IDisposable
     /// else unrouted is counted and dropped (tc_router.c <c>router_update</c>). Called by the capture thread; never blocks on the network.
     /// </summary>
     /// <param name="ipPacket">The packet from its IPv4 header on; only read during the call.</param>
-    public void Route(ReadOnlySpan<byte> ipPacket)
+    /// <param name="captureTimestampNanoseconds">When it was captured, nanoseconds since the Unix epoch (0 unknown); passed to copiers with the payload extension.</param>
+    public void Route(ReadOnlySpan<byte> ipPacket, long captureTimestampNanoseconds = 0)
     {
         Span<byte> record = stackalloc byte[_recordSize];
         var encoded = _extensionLimit > 0
-            ? ResponsePayloadExtension.Encode(ipPacket, _extensionLimit, record)
+            ? ResponsePayloadExtension.Encode(ipPacket, _extensionLimit, record, captureTimestampNanoseconds)
             : ResponseRecord.Encode(ipPacket, _withPayload, record);
         if (encoded == 0)
         {

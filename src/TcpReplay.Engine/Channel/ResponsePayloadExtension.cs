@@ -19,7 +19,8 @@ namespace TcpReplay.Engine.Channel;
 /// and record size: bytes 0–3 <see cref="Magic"/> (its first nibble, 5, is no IPv4 version, so it cannot be read as a
 /// response), 4–5 the payload bytes granted (0 = declined), 6–7 <see cref="Version"/>, the rest zero. Every record
 /// after it on that link is <see cref="RecordSize"/>(granted) bytes: the 64-byte record of intercept 1.x, unchanged,
-/// then a 2-byte count of payload bytes carried, then that many payload bytes from the start of the response's payload,
+/// then the intercept's capture time of the packet (8 bytes, nanoseconds since the Unix epoch, 0 = unknown), then a
+/// 2-byte count of payload bytes carried, then that many payload bytes from the start of the response's payload,
 /// zero-filled to the granted size. Combined frames still hold at most 16 records.
 /// </para>
 /// </remarks>
@@ -37,13 +38,14 @@ public static class ResponsePayloadExtension
     /// <summary>Largest payload prefix one record may carry.</summary>
     public const int MaxPayloadBytes = 1024;
 
-    /// <summary>Bytes of the carried-length field between the 64-byte record and the payload bytes.</summary>
-    public const int LengthFieldSize = 2;
+    /// <summary>Bytes of the capture timestamp and the carried-length field between the 64-byte record and the payload bytes.</summary>
+    public const int HeaderSize = 8 + 2;
 
-    private const int LengthOffset = ChannelProtocol.ResponseRecordSize;
-    private const int PayloadOffset = LengthOffset + LengthFieldSize;
+    private const int TimestampOffset = ChannelProtocol.ResponseRecordSize;
+    private const int LengthOffset = TimestampOffset + 8;
+    private const int PayloadOffset = LengthOffset + 2;
 
-    /// <summary>Record size on a link that was granted <paramref name="payloadBytes"/>: 64 + 2 + payload bytes.</summary>
+    /// <summary>Record size on a link that was granted <paramref name="payloadBytes"/>: 64 + 8 + 2 + payload bytes.</summary>
     public static int RecordSize(int payloadBytes) => PayloadOffset + payloadBytes;
 
     /// <summary>The copier's request for <paramref name="payloadBytes"/> (1 to <see cref="MaxPayloadBytes"/>).</summary>
@@ -93,11 +95,15 @@ public static class ResponsePayloadExtension
 
     /// <summary>
     /// Encodes a captured packet (from its IPv4 header) as an extended record carrying up to <paramref name="payloadBytes"/>
-    /// payload bytes: the 64-byte record of <see cref="ResponseRecord.TryEncode"/>, the carried count, the bytes.
+    /// payload bytes: the 64-byte record of <see cref="ResponseRecord.TryEncode"/>, the capture time, the carried count, the bytes.
     /// </summary>
+    /// <param name="ipPacket">The captured packet from its IPv4 header on; may be cut short after the headers.</param>
+    /// <param name="payloadBytes">The granted payload size.</param>
+    /// <param name="destination">Receives the record; at least <see cref="RecordSize"/> bytes.</param>
+    /// <param name="captureTimestampNanoseconds">When the intercept captured the packet, nanoseconds since the Unix epoch; 0 when unknown.</param>
     /// <returns>The record size written (<see cref="RecordSize"/>), or 0 when the packet is not well-formed IPv4/TCP.</returns>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="RecordSize"/>.</exception>
-    public static int Encode(ReadOnlySpan<byte> ipPacket, int payloadBytes, Span<byte> destination)
+    public static int Encode(ReadOnlySpan<byte> ipPacket, int payloadBytes, Span<byte> destination, long captureTimestampNanoseconds = 0)
     {
         var size = RecordSize(payloadBytes);
         if (destination.Length < size)
@@ -115,6 +121,7 @@ public static class ResponsePayloadExtension
         var headers = ipHeaderLength + ((ipPacket[ipHeaderLength + 12] >> 4) * 4);
         var declared = BinaryPrimitives.ReadUInt16BigEndian(ipPacket[2..]) - headers;
         var carried = Math.Max(0, Math.Min(Math.Min(declared, ipPacket.Length - headers), payloadBytes));
+        BinaryPrimitives.WriteInt64BigEndian(destination[TimestampOffset..], Math.Max(0, captureTimestampNanoseconds));
         BinaryPrimitives.WriteUInt16BigEndian(destination[LengthOffset..], (ushort)carried);
         ipPacket.Slice(headers, carried).CopyTo(destination[PayloadOffset..]);
         destination[(PayloadOffset + carried)..size].Clear();
@@ -122,7 +129,7 @@ public static class ResponsePayloadExtension
     }
 
     /// <summary>
-    /// Copies an extended record into a record of another granted size: the 64-byte part as is, the payload cut to
+    /// Copies an extended record into a record of another granted size: the 64-byte part and the time as they are, the payload cut to
     /// <paramref name="payloadBytes"/>. With <paramref name="payloadBytes"/> 0 only the 64-byte part is written.
     /// </summary>
     public static void CopyTo(ReadOnlySpan<byte> record, Span<byte> destination, int payloadBytes)
@@ -134,10 +141,15 @@ public static class ResponsePayloadExtension
         }
 
         var carried = Math.Min(GetPayload(record).Length, payloadBytes);
+        record.Slice(TimestampOffset, 8).CopyTo(destination[TimestampOffset..]);
         BinaryPrimitives.WriteUInt16BigEndian(destination[LengthOffset..], (ushort)carried);
         record.Slice(PayloadOffset, carried).CopyTo(destination[PayloadOffset..]);
         destination[(PayloadOffset + carried)..RecordSize(payloadBytes)].Clear();
     }
+
+    /// <summary>The intercept's capture time of an extended record's packet, nanoseconds since the Unix epoch; 0 when unknown or not extended.</summary>
+    public static long GetCaptureTimestamp(ReadOnlySpan<byte> record) =>
+        record.Length < LengthOffset ? 0 : Math.Max(0, BinaryPrimitives.ReadInt64BigEndian(record[TimestampOffset..]));
 
     /// <summary>The payload bytes an extended record carries (empty for a record of 64 bytes or less); never past the record.</summary>
     public static ReadOnlySpan<byte> GetPayload(ReadOnlySpan<byte> record)

@@ -111,8 +111,8 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
 
     void IResponseSink.OnResponse(ReadOnlySpan<byte> record, int interceptIndex) => _engine?.PostTargetPacket(record);
 
-    void IResponsePayloadSink.OnResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, int interceptIndex) =>
-        _engine?.PostTargetPacket(record, payloadPrefix);
+    void IResponsePayloadSink.OnResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, long captureTimestampNanoseconds, int interceptIndex) =>
+        _engine?.PostTargetPacket(record, payloadPrefix, captureTimestampNanoseconds);
 
     /// <summary>What the online answer capture reads, or why it is off; null when not asked for.</summary>
     public string? OnlineAnswerCaptureDescription { get; private set; }

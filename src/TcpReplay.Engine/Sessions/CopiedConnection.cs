@@ -104,8 +104,9 @@ public sealed class CopiedConnection
     public TimeSpan? OnlineResponseTimeMax { get; internal set; }
 
     /// <summary>
-    /// Mean time from sending a request to the target's first answer byte, less this connection's <see cref="HandshakeRtt"/>
-    /// (the path copier → target → assistant → copier with no server work in it); null when the target answered nothing.
+    /// Mean time from sending a request to the target's first answer byte: on the intercept's capture times with the
+    /// payload extension (channel delay cancelled), else the copier's wait less this connection's <see cref="HandshakeRtt"/>;
+    /// null when the target answered nothing.
     /// </summary>
     public TimeSpan? TargetResponseTimeAverage { get; internal set; }
 

@@ -119,9 +119,11 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     /// </summary>
     /// <param name="record">A canonical record (<see cref="Channel.ResponseRecord"/>): IPv4 header, TCP header at byte 20.</param>
     /// <param name="payloadPrefix">The first payload bytes (at most the payload length); empty when none were passed.</param>
-    public void PostTargetPacket(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix = default)
+    /// <param name="captureTimestampNanoseconds">The intercept's capture time, nanoseconds since the Unix epoch on its clock; 0 when unknown.</param>
+    public void PostTargetPacket(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix = default, long captureTimestampNanoseconds = 0)
     {
         var buffer = Pool.Rent();
+        buffer.TimestampNanoseconds = captureTimestampNanoseconds;
         var headers = TargetRecordHeaderLength(record);
         if (payloadPrefix.IsEmpty && headers < record.Length && record.Length != Channel.ChannelProtocol.ResponseRecordSize)
         {

@@ -55,7 +55,7 @@ public sealed class CopyStatistics
     /// <summary>Online response times (request to first answer byte, on the online host), as a bounded histogram.</summary>
     public LatencyHistogram OnlineResponseTimes { get; } = new();
 
-    /// <summary>Target response times (request sent to first answer byte, less the connection's handshake round trip).</summary>
+    /// <summary>Target response times (request sent to first answer byte, measured as <see cref="CopiedConnection.TargetResponseTimeAverage"/>).</summary>
     public LatencyHistogram TargetResponseTimes { get; } = new();
 
     public TimeSpan? OnlineResponseTimeP50 => OnlineResponseTimes.Percentile(50);

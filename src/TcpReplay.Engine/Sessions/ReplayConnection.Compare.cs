@@ -33,6 +33,11 @@ internal sealed partial class ReplayConnection
     private long _onlineTimeTotal;
     private long _targetTimeTotal;
 
+    // The intercept's capture time of the SYN-ACK to the first SYN: with the capture time of an answer it measures the
+    // target's own time on the intercept's clock, so the channel's delay (and the two hosts' clock offset) cancels out.
+    private long _synAckCapturedAt;
+    private bool _synResent;
+
     private struct OnlineAnswerStart
     {
         public bool Used;
@@ -172,7 +177,7 @@ internal sealed partial class ReplayConnection
     }
 
     /// <summary>Target data: counted toward the answer to the request sent last. Call before the target's next sequence moves.</summary>
-    private void OnTargetAnswerData(uint sequence, int payloadLength, ReadOnlySpan<byte> payloadPrefix, long now)
+    private void OnTargetAnswerData(uint sequence, int payloadLength, ReadOnlySpan<byte> payloadPrefix, long interceptCapturedAt, long now)
     {
         if (_sentRequests == 0 || _exchanges is null)
         {
@@ -195,13 +200,29 @@ internal sealed partial class ReplayConnection
         if (!slot.TargetAnswered)
         {
             slot.TargetAnswered = true;
-            var handshake = Record.HandshakeRtt is { } rtt ? rtt.Ticks * 100 : 0;
-            slot.TargetResponseNanoseconds = Math.Max(0, now - slot.SentAt - handshake);
+            slot.TargetResponseNanoseconds = Math.Max(0, TargetResponseTime(slot.SentAt, interceptCapturedAt, now));
             if (sequence == _targetNext && HttpHead.TryGetStatusCode(payloadPrefix, out var code))
             {
                 slot.TargetStatus = code;
             }
         }
+    }
+
+    /// <summary>
+    /// The target's time for a request sent at <paramref name="sentAt"/>. With intercept capture times: (answer captured −
+    /// SYN-ACK captured) − (request sent − SYN sent), which leaves the target's time plus the difference of two trips
+    /// copier → target → assistant, in the kernel only. Without: the wait at the copier less the handshake round trip,
+    /// which still holds the channel's and the engine's delays of the moment.
+    /// </summary>
+    private long TargetResponseTime(long sentAt, long interceptCapturedAt, long now)
+    {
+        if (interceptCapturedAt != 0 && _synAckCapturedAt != 0)
+        {
+            return interceptCapturedAt - _synAckCapturedAt - (sentAt - _synSentAt);
+        }
+
+        var handshake = Record.HandshakeRtt is { } rtt ? rtt.Ticks * 100 : 0;
+        return now - sentAt - handshake;
     }
 
     /// <summary>Keeps the ring from overwriting an exchange that is not finished: the oldest is finished as it stands.</summary>

@@ -20,6 +20,7 @@ internal sealed partial class ReplayConnection
             if (now >= _nextSynAt)
             {
                 SendSyn();
+                _synResent = true;
                 Record.Retransmissions++;
                 Stats.RetransmissionsField++;
                 _synInterval *= 2;

@@ -24,8 +24,9 @@ internal sealed partial class ReplayConnection
     /// <param name="tcp">The TCP header.</param>
     /// <param name="payloadLength">The packet's payload length, from its IP lengths.</param>
     /// <param name="payloadPrefix">The first payload bytes when the intercept passed them; empty otherwise.</param>
+    /// <param name="interceptCapturedAt">The intercept's capture time (Unix epoch nanoseconds, its clock); 0 when unknown.</param>
     /// <param name="now">Engine time, monotonic nanoseconds.</param>
-    public void OnTargetPacket(in TcpHeader tcp, int payloadLength, ReadOnlySpan<byte> payloadPrefix, long now)
+    public void OnTargetPacket(in TcpHeader tcp, int payloadLength, ReadOnlySpan<byte> payloadPrefix, long interceptCapturedAt, long now)
     {
         LastActivity = now;
         Record.ResponsePackets++;
@@ -45,6 +46,11 @@ internal sealed partial class ReplayConnection
         if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
         {
             OnSynAck(tcp, now);
+            if (Phase == ConnectionPhase.Established && _synAckCapturedAt == 0 && !_synResent)
+            {
+                _synAckCapturedAt = interceptCapturedAt;
+            }
+
             ScheduleNext();
             return;
         }
@@ -66,7 +72,7 @@ internal sealed partial class ReplayConnection
         {
             if (payloadLength > 0)
             {
-                OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, now);
+                OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, interceptCapturedAt, now);
             }
 
             OnTargetData(tcp.SequenceNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);

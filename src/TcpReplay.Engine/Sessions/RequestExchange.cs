@@ -7,8 +7,9 @@ namespace TcpReplay.Engine.Sessions;
 /// <remarks>
 /// Response times are to the first byte of the answer. The online time is measured on the online host between the
 /// capture of the request and the capture of the answer, so it is the online server's own time. The target time is
-/// measured by the copier from sending the request to the intercept's report of the answer, less the connection's
-/// handshake round trip (the same path with no server work in it), so the two estimate the same thing.
+/// measured on the intercept's capture times: (answer captured − SYN-ACK captured) − (request sent − SYN sent), so the
+/// channel's delay and the clock offset cancel; without capture times (a plain intercept) it is the copier's wait less
+/// the connection's handshake round trip, which still holds the channel's delay of the moment.
 /// Byte counts are TCP payload bytes. Values the copier could not see are null.
 /// </remarks>
 public sealed class RequestExchange
@@ -34,7 +35,7 @@ public sealed class RequestExchange
     /// <summary>Online server: request to first answer byte, both captured on the online host.</summary>
     public TimeSpan? OnlineResponseTime { get; }
 
-    /// <summary>Target: request sent to first answer byte reported, less the connection's handshake round trip.</summary>
+    /// <summary>Target: request sent to first answer byte, on the intercept's capture times (see the type remarks).</summary>
     public TimeSpan? TargetResponseTime { get; }
 
     /// <summary>Payload bytes of the online answer (sequence space up to the next request, or to the last byte seen).</summary>

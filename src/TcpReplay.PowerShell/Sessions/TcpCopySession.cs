@@ -148,7 +148,7 @@ public sealed partial class TcpCopySession : Job
 
     public TimeSpan? OnlineResponseTimeMax => Statistics.OnlineResponseTimeMax;
 
-    /// <summary>Target response time percentiles (request sent to first answer byte, less the handshake round trip).</summary>
+    /// <summary>Target response time percentiles (request sent to first answer byte; see CopiedConnection.TargetResponseTimeAverage).</summary>
     public TimeSpan? TargetResponseTimeP50 => Statistics.TargetResponseTimeP50;
 
     public TimeSpan? TargetResponseTimeP90 => Statistics.TargetResponseTimeP90;

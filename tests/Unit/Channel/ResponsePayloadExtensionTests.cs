@@ -69,9 +69,9 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
         var packet = Hex(IpTcpHex + PayloadHex);
         var record = new byte[ResponsePayloadExtension.RecordSize(12)];
 
-        Assert.Equal(78, ResponsePayloadExtension.Encode(packet, 12, record));
+        Assert.Equal(86, ResponsePayloadExtension.Encode(packet, 12, record, 0x1122334455667788));
 
-        Assert.Equal(Hex(IpTcpHex + Zeros(24) + "000c" + "485454502f312e3120323030"), record);
+        Assert.Equal(Hex(IpTcpHex + Zeros(24) + "1122334455667788" + "000c" + "485454502f312e3120323030"), record);
         Assert.Equal("HTTP/1.1 200"u8.ToArray(), ResponsePayloadExtension.GetPayload(record).ToArray());
     }
 
@@ -82,9 +82,9 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
         var record = new byte[ResponsePayloadExtension.RecordSize(32)];
         record.AsSpan().Fill(0xEE);
 
-        Assert.Equal(98, ResponsePayloadExtension.Encode(packet, 32, record));
+        Assert.Equal(106, ResponsePayloadExtension.Encode(packet, 32, record));
 
-        Assert.Equal(Hex(IpTcpHex + Zeros(24) + "0011" + PayloadHex + Zeros(15)), record);
+        Assert.Equal(Hex(IpTcpHex + Zeros(24) + Zeros(8) + "0011" + PayloadHex + Zeros(15)), record);
     }
 
     [Theory]
@@ -97,7 +97,7 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
         var packet = Hex(IpTcpHex + PayloadHex).AsSpan(0, captured);
         var record = new byte[ResponsePayloadExtension.RecordSize(32)];
 
-        Assert.Equal(98, ResponsePayloadExtension.Encode(packet, 32, record));
+        Assert.Equal(106, ResponsePayloadExtension.Encode(packet, 32, record));
 
         Assert.Equal(captured - 40, ResponsePayloadExtension.GetPayload(record).Length);
         Assert.Equal(Hex(PayloadHex).AsSpan(0, captured - 40).ToArray(), ResponsePayloadExtension.GetPayload(record).ToArray());
@@ -106,9 +106,9 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
     [Fact]
     public void ACountLargerThanTheRecordNeverReadsPastIt()
     {
-        var record = new byte[70];
-        record[64] = 0xFF;
-        record[65] = 0xFF;
+        var record = new byte[78];
+        record[72] = 0xFF;
+        record[73] = 0xFF;
 
         Assert.Equal(4, ResponsePayloadExtension.GetPayload(record).Length);
         Assert.Equal(0, ResponsePayloadExtension.GetPayload(record.AsSpan(0, 64)).Length);
@@ -121,10 +121,10 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
         using var copier = ConnectCopier(server, HelloHex + "54525058 0080 5250 00000000 0001" + AddHex);
         Poll.Until(() => server.Routes == 1, "the route");
 
-        server.Route(Hex(IpTcpHex + PayloadHex));
+        server.Route(Hex(IpTcpHex + PayloadHex), 0x1122334455667788);
 
         Assert.Equal(Hex("0001" + Ack16Hex), ReadExactly(copier, 2 + 64));
-        Assert.Equal(Hex("0001" + IpTcpHex + Zeros(24) + "0010" + "485454502f312e3120323030204f4b0d"), ReadExactly(copier, 2 + 82));
+        Assert.Equal(Hex("0001" + IpTcpHex + Zeros(24) + "1122334455667788" + "0010" + "485454502f312e3120323030204f4b0d"), ReadExactly(copier, 2 + 90));
         Assert.Equal(1, server.PayloadLinks);
     }
 
@@ -168,12 +168,13 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
         Assert.Equal(Hex(HelloHex + Request16Hex), ReadExactly(link, 28));
 
         link.Send(Hex("0001" + Ack16Hex));
-        link.Send(Hex("0001" + IpTcpHex + Zeros(24) + "000c" + "485454502f312e3120323030" + Zeros(4)));
+        link.Send(Hex("0001" + IpTcpHex + Zeros(24) + "1122334455667788" + "000c" + "485454502f312e3120323030" + Zeros(4)));
 
         Poll.Until(() => sink.Count == 1, "one response");
-        var (record, payload) = sink.Responses[0];
+        var (record, payload, capturedAt) = sink.Responses[0];
         Assert.Equal(Hex(IpTcpHex + Zeros(24)), record);
         Assert.Equal("HTTP/1.1 200"u8.ToArray(), payload);
+        Assert.Equal(0x1122334455667788, capturedAt);
         Assert.Equal(16, client.ResponsePayloadGranted);
     }
 
@@ -238,7 +239,7 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
     private sealed class PayloadSink : IResponsePayloadSink
     {
         private readonly Lock _lock = new();
-        private readonly List<(byte[] Record, byte[] Payload)> _responses = [];
+        private readonly List<(byte[] Record, byte[] Payload, long CapturedAt)> _responses = [];
 
         public int Count
         {
@@ -251,7 +252,7 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
             }
         }
 
-        public IReadOnlyList<(byte[] Record, byte[] Payload)> Responses
+        public IReadOnlyList<(byte[] Record, byte[] Payload, long CapturedAt)> Responses
         {
             get
             {
@@ -262,15 +263,15 @@ public sealed class ResponsePayloadExtensionTests : IDisposable
             }
         }
 
-        public void OnResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, int interceptIndex)
+        public void OnResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, long captureTimestampNanoseconds, int interceptIndex)
         {
             lock (_lock)
             {
-                _responses.Add((record.ToArray(), payloadPrefix.ToArray()));
+                _responses.Add((record.ToArray(), payloadPrefix.ToArray(), captureTimestampNanoseconds));
             }
         }
 
-        public void OnResponse(ReadOnlySpan<byte> record, int interceptIndex) => OnResponse(record, [], interceptIndex);
+        public void OnResponse(ReadOnlySpan<byte> record, int interceptIndex) => OnResponse(record, [], 0, interceptIndex);
 
         public void OnLinkStateChanged(InterceptLinkStatus status)
         {

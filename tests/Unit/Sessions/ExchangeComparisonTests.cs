@@ -122,6 +122,34 @@ public class ExchangeComparisonTests
     }
 
     [Fact]
+    public void WithInterceptCaptureTimesTheChannelDelayCancelsOut()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        const long InterceptClock = 5_000_000_000_000; // another host's clock: only differences on it matter
+        FromClient(lab, Isn, 0, [], TcpFlags.Syn);
+        var syn = lab.Sender.Last;
+        lab.Time.Advance(TimeSpan.FromMilliseconds(9)); // 1 ms to the intercept, 8 ms of channel and queue
+        var synAck = new byte[60];
+        var length = SegmentWriter.Write(synAck, Target, TargetPort, syn.Source, syn.SourcePort, TargetIsn, Isn + 1, TcpFlags.Syn | TcpFlags.Ack, 65535, [], [], 7);
+        lab.Engine.PostTargetPacket(synAck.AsSpan(0, length), default, InterceptClock + 1_000_000);
+        DrainPosted(lab);
+
+        var request = Request("/");
+        FromClient(lab, Isn + 1, OnlineIsn + 1, request);
+        // The request leaves 9 ms after the SYN; the target thinks 20 ms, so its answer reaches the intercept 1 + 20 ms later,
+        // and the copier 30 ms after that (a slow channel at this moment): 51 ms at the copier, 20 ms on the intercept clock.
+        lab.Time.Advance(TimeSpan.FromMilliseconds(51));
+        var packet = new byte[200];
+        length = SegmentWriter.Write(packet, Target, TargetPort, syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 1 + (uint)request.Length, TcpFlags.Ack | TcpFlags.Psh, 65535, [], Ok(60), 7);
+        lab.Engine.PostTargetPacket(packet.AsSpan(0, 40), Ok(60), InterceptClock + 1_000_000 + 9_000_000 + 20_000_000);
+        DrainPosted(lab);
+        lab.Engine.Stop(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(20), lab.Connection.TargetResponseTimeMax);
+        Assert.Equal(TimeSpan.FromMilliseconds(9), lab.Connection.HandshakeRtt);
+    }
+
+    [Fact]
     public void AnOnlineAnswerCapturedBeforeItsRequestIsStillPairedByItsSequenceNumber()
     {
         var lab = new CopyHarness(PacingMode.Timeline);
