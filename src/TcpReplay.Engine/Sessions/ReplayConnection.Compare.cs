@@ -38,6 +38,12 @@ internal sealed partial class ReplayConnection
     private long _synAckCapturedAt;
     private bool _synResent;
 
+    // The exchange the target's data is counted to. The target's answers come in request order, so the cursor moves on
+    // at an HTTP status line once the target is seen to speak HTTP (a lagging copy may have sent several requests before
+    // their answers came); otherwise it follows the request sent last.
+    private long _targetCursor;
+    private bool _targetSpeaksHttp;
+
     private struct OnlineAnswerStart
     {
         public bool Used;
@@ -172,8 +178,9 @@ internal sealed partial class ReplayConnection
         slot.Sent = true;
         slot.SentAt = now;
 
-        // Request k+1 is on its way, so request k-1's answers are complete on both sides.
-        FinishExchangesUpTo(index - 2);
+        // Request k+1 is on its way, so request k-1's answers are complete on both sides, unless the target is still
+        // answering an older request (the cursor): those exchanges wait, within the ring.
+        FinishExchangesUpTo(Math.Min(index - 2, _targetSpeaksHttp ? _targetCursor - 1 : index - 2));
     }
 
     /// <summary>Target data: counted toward the answer to the request sent last. Call before the target's next sequence moves.</summary>
@@ -184,16 +191,31 @@ internal sealed partial class ReplayConnection
             return;
         }
 
-        ref var slot = ref Slot(_sentRequests);
-        if (slot.Index != _sentRequests)
-        {
-            return;
-        }
-
         var end = sequence + (uint)payloadLength;
         if (!SequenceNumbers.GreaterThan(end, _targetNext) || SequenceNumbers.GreaterThan(sequence, _targetNext))
         {
             return; // a repeat of data already counted, or beyond a hole: counted when the hole is filled
+        }
+
+        var statusLine = sequence == _targetNext && HttpHead.TryGetStatusCode(payloadPrefix, out var code) ? code : 0;
+        _targetSpeaksHttp |= statusLine != 0;
+        if (!_targetSpeaksHttp)
+        {
+            _targetCursor = _sentRequests;
+        }
+        else if (_targetCursor <= _finishedExchanges)
+        {
+            _targetCursor = Math.Min(_finishedExchanges + 1, _sentRequests);
+        }
+        else if (statusLine != 0 && _targetCursor < _sentRequests && Slot(_targetCursor).TargetAnswered)
+        {
+            _targetCursor++;
+        }
+
+        ref var slot = ref Slot(_targetCursor);
+        if (slot.Index != _targetCursor || !slot.Sent)
+        {
+            return;
         }
 
         slot.TargetBytes += (uint)(end - _targetNext);
@@ -201,10 +223,7 @@ internal sealed partial class ReplayConnection
         {
             slot.TargetAnswered = true;
             slot.TargetResponseNanoseconds = Math.Max(0, TargetResponseTime(slot.SentAt, interceptCapturedAt, now));
-            if (sequence == _targetNext && HttpHead.TryGetStatusCode(payloadPrefix, out var code))
-            {
-                slot.TargetStatus = code;
-            }
+            slot.TargetStatus = statusLine;
         }
     }
 

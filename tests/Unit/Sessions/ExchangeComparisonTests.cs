@@ -150,6 +150,31 @@ public class ExchangeComparisonTests
     }
 
     [Fact]
+    public void AnswersThatComeAfterTheNextRequestWasSentStayWithTheirOwnRequests()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = Open(lab, TimeSpan.FromMilliseconds(1));
+        var first = Request("/a");
+        var second = Request("/fail");
+        var fail = Answer("HTTP/1.1 500 Internal Server Error\r\n", 90);
+
+        // The copy lags: both requests go before the target's first answer arrives.
+        FromClient(lab, Isn + 1, OnlineIsn + 1, first);
+        OnlineAnswer(lab, OnlineIsn + 1, Isn + 1 + (uint)first.Length, Ok(100));
+        FromClient(lab, Isn + 1 + (uint)first.Length, OnlineIsn + 101, second);
+        OnlineAnswer(lab, OnlineIsn + 101, Isn + 1 + (uint)(first.Length + second.Length), Ok(100));
+        var acked = Isn + 1 + (uint)(first.Length + second.Length);
+        TargetAnswer(lab, syn, TargetIsn + 1, acked, Ok(100));
+        TargetAnswer(lab, syn, TargetIsn + 101, acked, fail);
+        lab.Engine.Stop(TimeSpan.FromSeconds(1));
+
+        var exchanges = lab.Engine.GetExchanges();
+        Assert.Equal([200, 500], exchanges.Select(e => e.TargetStatusCode!.Value));
+        Assert.Equal([100L, 90L], exchanges.Select(e => e.TargetResponseBytes!.Value));
+        Assert.Equal(1, lab.Engine.Statistics.StatusMismatches);
+    }
+
+    [Fact]
     public void AnOnlineAnswerCapturedBeforeItsRequestIsStillPairedByItsSequenceNumber()
     {
         var lab = new CopyHarness(PacingMode.Timeline);
