@@ -11,6 +11,20 @@ public sealed partial class CopyEngine
     private long _exchangesLogged;
     private readonly Lock _exchangeLogLock = new();
 
+    // Online answers whose client connection the engine does not know yet: the two captures deliver independently,
+    // and under load the answer can overtake the client's SYN and request. Kept by value, the oldest overwritten.
+    private const int EarlyAnswerCount = 256;
+    private readonly EarlyAnswer[] _earlyAnswers = new EarlyAnswer[EarlyAnswerCount];
+    private int _nextEarlyAnswer;
+
+    private struct EarlyAnswer
+    {
+        public ulong ClientKey;
+        public uint Sequence;
+        public long CapturedAt;
+        public int Status;
+    }
+
     /// <summary>
     /// The last finished request/answer exchanges (at most <see cref="CopyEngineOptions.ExchangeLogSize"/>), oldest first,
     /// as a snapshot.
@@ -55,6 +69,27 @@ public sealed partial class CopyEngine
         }
     }
 
+    private static int HttpStatusOf(ReadOnlySpan<byte> payload) => TcpReplay.Engine.Statistics.HttpHead.TryGetStatusCode(payload, out var code) ? code : 0;
+
+    bool IConnectionHost.TakeEarlyOnlineAnswer(ulong clientKey, uint sequence, out long capturedAt, out int status)
+    {
+        for (var i = 0; i < _earlyAnswers.Length; i++)
+        {
+            ref var answer = ref _earlyAnswers[i];
+            if (answer.ClientKey == clientKey && answer.Sequence == sequence && answer.ClientKey != 0)
+            {
+                capturedAt = answer.CapturedAt;
+                status = answer.Status;
+                answer = default;
+                return true;
+            }
+        }
+
+        capturedAt = 0;
+        status = 0;
+        return false;
+    }
+
     /// <summary>An online server → client packet: goes to the copy of that client connection, if the copy follows it.</summary>
     private void OnOnlineFrame(PacketBuffer buffer, LinkType linkType)
     {
@@ -71,6 +106,9 @@ public sealed partial class CopyEngine
             else if (packet.PayloadLength > 0)
             {
                 Statistics.OnlinePacketsUnmatchedField++;
+                var answerStatus = HttpStatusOf(ReplayConnection.CapturedPayload(tcp, packet.PayloadLength));
+                _earlyAnswers[_nextEarlyAnswer] = new EarlyAnswer { ClientKey = key, Sequence = tcp.SequenceNumber, CapturedAt = buffer.TimestampNanoseconds, Status = answerStatus };
+                _nextEarlyAnswer = (_nextEarlyAnswer + 1) % EarlyAnswerCount;
             }
         }
 

@@ -42,6 +42,9 @@ internal interface IConnectionHost
     /// <summary>A request/answer exchange of connection <paramref name="connectionId"/> is finished; the host may keep it.</summary>
     void LogExchange(long connectionId, in ExchangeSlot slot);
 
+    /// <summary>An online answer that arrived before its client connection was known, taken by its start sequence number.</summary>
+    bool TakeEarlyOnlineAnswer(ulong clientKey, uint sequence, out long capturedAt, out int status);
+
     /// <summary>The connection was reset for a capture gap; the host opens a new copy with these held segments.</summary>
     void Reopen(ReplayConnection connection, Queue<PendingSegment> heldSegments);
 }

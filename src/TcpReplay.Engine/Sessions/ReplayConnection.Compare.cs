@@ -88,20 +88,21 @@ internal sealed partial class ReplayConnection
             }
         }
 
-        if (_onlineStarts is null)
-        {
-            return;
-        }
-
-        for (var i = 0; i < _onlineStarts.Length; i++)
+        for (var i = 0; _onlineStarts is not null && i < _onlineStarts.Length; i++)
         {
             ref var start = ref _onlineStarts[i];
             if (start.Used && start.Sequence == clientAck)
             {
                 PairOnline(ref slot, start.AtUnixNanoseconds, start.Status);
                 start.Used = false;
-                break;
+                return;
             }
+        }
+
+        // The answer may have overtaken the whole connection (the answer capture ran ahead of the client capture).
+        if (_host.TakeEarlyOnlineAnswer(OwnClientKey, clientAck, out var earlyAt, out var earlyStatus))
+        {
+            PairOnline(ref slot, earlyAt, earlyStatus);
         }
     }
 

@@ -194,6 +194,24 @@ public class ExchangeComparisonTests
     }
 
     [Fact]
+    public void AnOnlineAnswerThatOvertookTheWholeConnectionIsStillPaired()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var request = Request("/");
+        var requestCapturedAt = CaptureTime(lab);
+
+        // The answer capture delivered before the client capture delivered even the SYN.
+        OnlineAnswer(lab, OnlineIsn + 1, Isn + 1 + (uint)request.Length, Answer("HTTP/1.1 503 Busy\r\n", 40), requestCapturedAt + 2_000_000);
+        Open(lab, TimeSpan.FromMilliseconds(1));
+        FromClient(lab, Isn + 1, OnlineIsn + 1, request);
+        lab.Engine.Stop(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(1, lab.Engine.Statistics.OnlinePacketsUnmatched);
+        Assert.Equal(503, lab.Connection.LastOnlineStatusCode);
+        Assert.Equal(1, lab.Connection.OnlineResponses);
+    }
+
+    [Fact]
     public void AConnectionWhoseTargetNeverAnsweredIsCountedAsSilent()
     {
         var lab = new CopyHarness(PacingMode.Timeline);
