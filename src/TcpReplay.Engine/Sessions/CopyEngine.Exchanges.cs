@@ -71,6 +71,8 @@ public sealed partial class CopyEngine
 
     private static int HttpStatusOf(ReadOnlySpan<byte> payload) => TcpReplay.Engine.Statistics.HttpHead.TryGetStatusCode(payload, out var code) ? code : 0;
 
+    long IConnectionHost.FreshNanoseconds() => NowNanoseconds();
+
     bool IConnectionHost.TakeEarlyOnlineAnswer(ulong clientKey, uint sequence, out long capturedAt, out int status)
     {
         for (var i = 0; i < _earlyAnswers.Length; i++)

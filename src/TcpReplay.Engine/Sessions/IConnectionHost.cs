@@ -27,6 +27,9 @@ internal interface IConnectionHost
 
     void ReportHandshakeRoundTrip(long nanoseconds);
 
+    /// <summary>Monotonic nanoseconds read now, not at the start of the batch: for send times that are compared with capture times.</summary>
+    long FreshNanoseconds();
+
     /// <summary>Sends one IPv4 packet to the target; send errors are counted, never thrown.</summary>
     void Send(ReadOnlySpan<byte> ipPacket, uint destination);
 

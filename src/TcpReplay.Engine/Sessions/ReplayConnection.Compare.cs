@@ -36,6 +36,7 @@ internal sealed partial class ReplayConnection
     // The intercept's capture time of the SYN-ACK to the first SYN: with the capture time of an answer it measures the
     // target's own time on the intercept's clock, so the channel's delay (and the two hosts' clock offset) cancels out.
     private long _synAckCapturedAt;
+    private long _synSentFresh;
     private bool _synResent;
 
     // The exchange the target's data is counted to. The target's answers come in request order, so the cursor moves on
@@ -177,7 +178,8 @@ internal sealed partial class ReplayConnection
 
         ref var slot = ref Slot(index);
         slot.Sent = true;
-        slot.SentAt = now;
+        // The batch's time can be milliseconds old when a busy host preempted the engine; the request went just now.
+        slot.SentAt = Math.Max(now, _host.FreshNanoseconds());
 
         // Request k+1 is on its way, so request k-1's answers are complete on both sides, unless the target is still
         // answering an older request (the cursor): those exchanges wait, within the ring.
@@ -238,7 +240,7 @@ internal sealed partial class ReplayConnection
     {
         if (interceptCapturedAt != 0 && _synAckCapturedAt != 0)
         {
-            return interceptCapturedAt - _synAckCapturedAt - (sentAt - _synSentAt);
+            return interceptCapturedAt - _synAckCapturedAt - (sentAt - _synSentFresh);
         }
 
         var handshake = Record.HandshakeRtt is { } rtt ? rtt.Ticks * 100 : 0;
