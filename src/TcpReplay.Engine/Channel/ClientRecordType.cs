@@ -11,4 +11,7 @@ public enum ClientRecordType : ushort
 
     /// <summary>Defined by the protocol but never sent by tcpcopy; intercept only logs it.</summary>
     Delete = 2,
+
+    /// <summary>TcpReplay's request for response payload bytes (<see cref="ResponsePayloadExtension"/>); C intercept ignores it.</summary>
+    ResponsePayloadRequest = ResponsePayloadExtension.RequestType,
 }

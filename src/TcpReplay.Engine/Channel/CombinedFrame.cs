@@ -27,7 +27,11 @@ public static class CombinedFrame
     /// <see cref="CombinedFrameStatus.Incomplete"/> with at least 2 bytes, <paramref name="count"/> is the announced
     /// count and <paramref name="frameLength"/> the whole frame's length in bytes (2 + count × record size).
     /// </summary>
-    public static CombinedFrameStatus TryRead(ReadOnlySpan<byte> source, bool withPayload, out int count, out int frameLength)
+    public static CombinedFrameStatus TryRead(ReadOnlySpan<byte> source, bool withPayload, out int count, out int frameLength) =>
+        TryRead(source, ChannelProtocol.RecordSize(withPayload), ChannelProtocol.MaxRecordsPerFrame(withPayload), out count, out frameLength);
+
+    /// <summary>As <see cref="TryRead(ReadOnlySpan{byte}, bool, out int, out int)"/>, for any record size (the payload extension's).</summary>
+    public static CombinedFrameStatus TryRead(ReadOnlySpan<byte> source, int recordSize, int maxRecords, out int count, out int frameLength)
     {
         if (source.Length < ChannelProtocol.CombinedHeaderSize)
         {
@@ -37,13 +41,13 @@ public static class CombinedFrame
         }
 
         count = BinaryPrimitives.ReadUInt16BigEndian(source);
-        if (count > ChannelProtocol.MaxRecordsPerFrame(withPayload))
+        if (count > maxRecords)
         {
             frameLength = 0;
             return CombinedFrameStatus.CountTooLarge;
         }
 
-        frameLength = ChannelProtocol.CombinedHeaderSize + (count * ChannelProtocol.RecordSize(withPayload));
+        frameLength = ChannelProtocol.CombinedHeaderSize + (count * recordSize);
         return source.Length < frameLength ? CombinedFrameStatus.Incomplete : CombinedFrameStatus.Ok;
     }
 }

@@ -17,7 +17,6 @@ internal sealed class CopierConnection : IRouteTarget
     private readonly InterceptServer _server;
     private readonly Socket _socket;
     private readonly bool _combined;
-    private readonly int _recordSize;
     private readonly int _maxLimit;
     private readonly Thread _receiveThread;
     private readonly Thread _sendThread;
@@ -31,6 +30,8 @@ internal sealed class CopierConnection : IRouteTarget
     private int _freeCount;
     private int _readyHead;
     private int _readyCount;
+    private int _recordSize;
+    private int _payloadBytes;
     private int _current = -1;
     private int _currentRecords;
     private int _limit;
@@ -49,8 +50,10 @@ internal sealed class CopierConnection : IRouteTarget
         _maxLimit = options.CombineLimit == 0 ? ChannelProtocol.MaxRecordsPerFrame(options.WithPayload) : options.CombineLimit;
         _limit = _maxLimit;
 
-        // Plain (not combined) mode sends each record on its own, as C intercept does, so a frame is one record.
-        var frameSize = _combined ? ChannelProtocol.MaxFrameSize(options.WithPayload) : _recordSize;
+        // Plain (not combined) mode sends each record on its own, as C intercept does, so a frame is one record. Frames
+        // are sized for the largest record the payload extension may grant this link.
+        var largestRecord = Math.Max(_recordSize, options.RoutedRecordSize);
+        var frameSize = _combined ? ChannelProtocol.CombinedHeaderSize + (_maxLimit * largestRecord) : largestRecord;
         var frameCount = Math.Max(4, options.SendBufferBytes / frameSize);
         _frames = new byte[frameCount][];
         _frameLengths = new int[frameCount];
@@ -108,7 +111,16 @@ internal sealed class CopierConnection : IRouteTarget
             }
 
             var header = _combined ? ChannelProtocol.CombinedHeaderSize : 0;
-            record[.._recordSize].CopyTo(_frames[_current].AsSpan(header + (_currentRecords * _recordSize)));
+            var destination = _frames[_current].AsSpan(header + (_currentRecords * _recordSize), _recordSize);
+            if (_payloadBytes > 0)
+            {
+                ResponsePayloadExtension.CopyTo(record, destination, _payloadBytes);
+            }
+            else
+            {
+                record[.._recordSize].CopyTo(destination);
+            }
+
             _currentRecords++;
 
             if (!_combined)
@@ -131,6 +143,45 @@ internal sealed class CopierConnection : IRouteTarget
 
             _lastAccessMs = nowMs;
             return AppendResult.Queued;
+        }
+    }
+
+    /// <summary>
+    /// Answers the copier's request for response payload bytes (<see cref="ResponsePayloadExtension"/>): what is being
+    /// built goes out first, then the acknowledgment alone in its frame, both in the old record size; every record after
+    /// it has the granted size. Called on the receive thread.
+    /// </summary>
+    public void SwitchToResponsePayload(int grantedBytes)
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (_current >= 0)
+            {
+                FinishFrame();
+            }
+
+            if (_freeCount == 0)
+            {
+                // Every frame is waiting for a copier that reads nothing: the link is as good as dead, and the copier
+                // would misread records if the size changed without the acknowledgment.
+                return;
+            }
+
+            _current = _freeFrames[--_freeCount];
+            var header = _combined ? ChannelProtocol.CombinedHeaderSize : 0;
+            ResponsePayloadExtension.WriteAcknowledgment(_frames[_current].AsSpan(header, _recordSize), grantedBytes);
+            _currentRecords = 1;
+            FinishFrame();
+            if (grantedBytes > 0)
+            {
+                _payloadBytes = grantedBytes;
+                _recordSize = ResponsePayloadExtension.RecordSize(grantedBytes);
+            }
         }
     }
 

@@ -19,6 +19,8 @@ public sealed class InterceptClient : IDisposable
     private static readonly TimeSpan DisposeBudget = TimeSpan.FromSeconds(1.5);
 
     private readonly IResponseSink _sink;
+    private readonly IResponsePayloadSink? _payloadSink;
+    private int _payloadGranted = -1;
     private readonly InterceptClientLink[][] _links;
     private readonly int[] _nextLink;
     private readonly object _clientsLock = new();
@@ -50,6 +52,7 @@ public sealed class InterceptClient : IDisposable
         }
 
         _sink = sink;
+        _payloadSink = sink as IResponsePayloadSink;
         _links = new InterceptClientLink[servers.Count][];
         _nextLink = new int[servers.Count];
         for (var s = 0; s < servers.Count; s++)
@@ -108,6 +111,12 @@ public sealed class InterceptClient : IDisposable
 
     /// <summary>Connections made after a failed attempt or a lost connection, all links together.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    /// <summary>
+    /// Response payload bytes the last intercept link granted (<see cref="InterceptClientOptions.ResponsePayloadBytes"/>):
+    /// -1 before any answer (or when not asked; a C intercept never answers), 0 when declined.
+    /// </summary>
+    public int ResponsePayloadGranted => Volatile.Read(ref _payloadGranted);
 
     /// <summary>Valid response records handed to the sink.</summary>
     public long RecordsReceived => Interlocked.Read(ref _recordsReceived);
@@ -242,12 +251,21 @@ public sealed class InterceptClient : IDisposable
 
     internal void CountInvalidRecord() => Interlocked.Increment(ref _invalidRecords);
 
-    internal void DeliverResponse(ReadOnlySpan<byte> record, int serverIndex)
+    internal void ReportPayloadGranted(int grantedBytes) => Volatile.Write(ref _payloadGranted, grantedBytes);
+
+    internal void DeliverResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, long captureTimestampNanoseconds, int serverIndex)
     {
         Interlocked.Increment(ref _recordsReceived);
         try
         {
-            _sink.OnResponse(record, serverIndex);
+            if (_payloadSink is not null)
+            {
+                _payloadSink.OnResponse(record, payloadPrefix, captureTimestampNanoseconds, serverIndex);
+            }
+            else
+            {
+                _sink.OnResponse(record, serverIndex);
+            }
         }
         catch (Exception ex)
         {

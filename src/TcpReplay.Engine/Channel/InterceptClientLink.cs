@@ -20,6 +20,7 @@ internal sealed class InterceptClientLink
     private readonly bool _combined;
     private readonly bool _withPayload;
     private readonly int _recordSize;
+    private readonly int _askPayloadBytes;
     private readonly TimeSpan _minBackoff;
     private readonly TimeSpan _maxBackoff;
     private readonly TimeSpan _connectTimeout;
@@ -54,6 +55,7 @@ internal sealed class InterceptClientLink
         _combined = options.Combined;
         _withPayload = options.WithPayload;
         _recordSize = ChannelProtocol.RecordSize(options.WithPayload);
+        _askPayloadBytes = options.ResponsePayloadBytes;
         _minBackoff = options.MinBackoff;
         _maxBackoff = options.MaxBackoff;
         _connectTimeout = options.ConnectTimeout;
@@ -274,6 +276,10 @@ internal sealed class InterceptClientLink
     private string ReceiveLoop(Socket socket, byte[] buffer)
     {
         var filled = 0;
+        // The payload extension changes the record size after its acknowledgment, per connection of the link.
+        var recordSize = _recordSize;
+        var payloadBytes = 0;
+        var awaitingAcknowledgment = _askPayloadBytes > 0;
         while (true)
         {
             int received;
@@ -302,7 +308,7 @@ internal sealed class InterceptClientLink
                 var rest = buffer.AsSpan(consumed, filled - consumed);
                 if (_combined)
                 {
-                    var status = CombinedFrame.TryRead(rest, _withPayload, out var count, out var frameLength);
+                    var status = CombinedFrame.TryRead(rest, recordSize, ChannelProtocol.MaxRecordsPerFrame(_withPayload), out var count, out var frameLength);
                     if (status == CombinedFrameStatus.CountTooLarge)
                     {
                         _owner.CountProtocolError();
@@ -314,22 +320,31 @@ internal sealed class InterceptClientLink
                         break;
                     }
 
+                    var size = recordSize;
                     for (var i = 0; i < count; i++)
                     {
-                        Deliver(rest.Slice(ChannelProtocol.CombinedHeaderSize + (i * _recordSize), _recordSize));
+                        var record = rest.Slice(ChannelProtocol.CombinedHeaderSize + (i * size), size);
+                        if (!(awaitingAcknowledgment && TakeAcknowledgment(record, ref recordSize, ref payloadBytes, ref awaitingAcknowledgment)))
+                        {
+                            Deliver(record, payloadBytes);
+                        }
                     }
 
                     consumed += frameLength;
                 }
                 else
                 {
-                    if (rest.Length < _recordSize)
+                    if (rest.Length < recordSize)
                     {
                         break;
                     }
 
-                    Deliver(rest[.._recordSize]);
-                    consumed += _recordSize;
+                    var record = rest[..recordSize];
+                    consumed += recordSize;
+                    if (!(awaitingAcknowledgment && TakeAcknowledgment(record, ref recordSize, ref payloadBytes, ref awaitingAcknowledgment)))
+                    {
+                        Deliver(record, payloadBytes);
+                    }
                 }
             }
 
@@ -341,11 +356,45 @@ internal sealed class InterceptClientLink
         }
     }
 
-    private void Deliver(Span<byte> record)
+    /// <summary>The intercept's answer to the payload request: from the next record on, records have the granted size.</summary>
+    private bool TakeAcknowledgment(ReadOnlySpan<byte> record, ref int recordSize, ref int payloadBytes, ref bool awaiting)
     {
+        if (!ResponsePayloadExtension.TryReadAcknowledgment(record, out var granted))
+        {
+            return false;
+        }
+
+        awaiting = false;
+        if (granted > 0)
+        {
+            payloadBytes = granted;
+            recordSize = ResponsePayloadExtension.RecordSize(granted);
+        }
+
+        _owner.ReportPayloadGranted(granted);
+        return true;
+    }
+
+    private void Deliver(Span<byte> record, int payloadBytes)
+    {
+        if (payloadBytes > 0)
+        {
+            var head = record[..ChannelProtocol.ResponseRecordSize];
+            if (ResponseRecord.Normalize(head, withPayload: false) == ResponseRecordStatus.Ok)
+            {
+                _owner.DeliverResponse(head, ResponsePayloadExtension.GetPayload(record), ResponsePayloadExtension.GetCaptureTimestamp(record), _serverIndex);
+            }
+            else
+            {
+                _owner.CountInvalidRecord();
+            }
+
+            return;
+        }
+
         if (ResponseRecord.Normalize(record, _withPayload) == ResponseRecordStatus.Ok)
         {
-            _owner.DeliverResponse(record, _serverIndex);
+            _owner.DeliverResponse(record, default, 0, _serverIndex);
         }
         else
         {
@@ -397,7 +446,15 @@ internal sealed class InterceptClientLink
                 if (hello)
                 {
                     ClientRecord.Hello.WriteTo(chunk);
-                    socket.Send(chunk, 0, ChannelProtocol.ClientRecordSize, SocketFlags.None);
+                    var helloLength = ChannelProtocol.ClientRecordSize;
+                    if (_askPayloadBytes > 0)
+                    {
+                        // Before any ADD, so no response is routed to this link before the intercept's answer.
+                        ResponsePayloadExtension.CreateRequest(_askPayloadBytes).WriteTo(chunk.AsSpan(helloLength));
+                        helloLength += ChannelProtocol.ClientRecordSize;
+                    }
+
+                    socket.Send(chunk, 0, helloLength, SocketFlags.None);
                 }
 
                 if (resync)

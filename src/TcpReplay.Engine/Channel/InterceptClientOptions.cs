@@ -18,6 +18,13 @@ public sealed class InterceptClientOptions
     /// <summary>Intercept sends 192-byte payload records (intercept <c>--with-resp-payload</c>).</summary>
     public bool WithPayload { get; set; }
 
+    /// <summary>
+    /// Ask every intercept for the first this many bytes of each response's payload (<see cref="ResponsePayloadExtension"/>,
+    /// TcpReplay's extension; 1 to 1024), so the copier can read HTTP status codes. 0 (the default) does not ask. A C
+    /// intercept ignores the request and keeps sending 64-byte records; not with <see cref="WithPayload"/>.
+    /// </summary>
+    public int ResponsePayloadBytes { get; set; }
+
     /// <summary>Longest time one connection attempt may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -42,6 +49,12 @@ public sealed class InterceptClientOptions
         if (ConnectTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "ConnectTimeout must be positive.");
+        }
+
+        if (ResponsePayloadBytes < 0 || ResponsePayloadBytes > ResponsePayloadExtension.MaxPayloadBytes || (ResponsePayloadBytes > 0 && WithPayload))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ResponsePayloadBytes), ResponsePayloadBytes,
+                $"ResponsePayloadBytes must be 0 to {ResponsePayloadExtension.MaxPayloadBytes}, and 0 with WithPayload (fixed 192-byte records).");
         }
 
         if (SendBufferBytes < ChannelProtocol.ClientRecordSize * 16)

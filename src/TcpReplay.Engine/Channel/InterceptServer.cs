@@ -23,6 +23,7 @@ public sealed class InterceptServer : IDisposable
     private readonly InterceptServerOptions _options;
     private readonly bool _withPayload;
     private readonly int _recordSize;
+    private readonly int _extensionLimit;
     private readonly long _parkTimeMs;
     private readonly CancellationTokenSource _stop = new();
 
@@ -58,6 +59,8 @@ public sealed class InterceptServer : IDisposable
     private long _protocolErrors;
     private long _versionMismatches;
     private long _accepted;
+    private long _payloadLinks;
+    private long _payloadDeclined;
 
     /// <summary>Creates a server; nothing is bound before <see cref="Start"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -67,7 +70,8 @@ public sealed class InterceptServer : IDisposable
         options.Validate();
         _options = options;
         _withPayload = options.WithPayload;
-        _recordSize = ChannelProtocol.RecordSize(options.WithPayload);
+        _recordSize = options.RoutedRecordSize;
+        _extensionLimit = options.ExtensionPayloadLimit;
         _parkTimeMs = (long)options.ParkTime.TotalMilliseconds;
         _routes = new RouteTable<CopierConnection>(options.MaxRoutes);
         _parking = new ParkingLot(_recordSize, options.MaxParked);
@@ -135,6 +139,12 @@ public sealed class InterceptServer : IDisposable
     /// <summary>Hellos announcing a version other than <see cref="ChannelProtocol.InternalVersion"/>; accepted with this count, as C only warns.</summary>
     public long VersionMismatches => Interlocked.Read(ref _versionMismatches);
 
+    /// <summary>Copier links granted response payload bytes (<see cref="ResponsePayloadExtension"/>) since start.</summary>
+    public long PayloadLinks => Interlocked.Read(ref _payloadLinks);
+
+    /// <summary>Copier requests for response payload declined (<see cref="InterceptServerOptions.ResponsePayloadLimit"/> is 0).</summary>
+    public long PayloadDeclined => Interlocked.Read(ref _payloadDeclined);
+
     /// <summary>Routes remembered now.</summary>
     public int Routes
     {
@@ -191,10 +201,14 @@ public sealed class InterceptServer : IDisposable
     /// else unrouted is counted and dropped (tc_router.c <c>router_update</c>). Called by the capture thread; never blocks on the network.
     /// </summary>
     /// <param name="ipPacket">The packet from its IPv4 header on; only read during the call.</param>
-    public void Route(ReadOnlySpan<byte> ipPacket)
+    /// <param name="captureTimestampNanoseconds">When it was captured, nanoseconds since the Unix epoch (0 unknown); passed to copiers with the payload extension.</param>
+    public void Route(ReadOnlySpan<byte> ipPacket, long captureTimestampNanoseconds = 0)
     {
-        Span<byte> record = stackalloc byte[ChannelProtocol.ResponseRecordWithPayloadSize];
-        if (ResponseRecord.Encode(ipPacket, _withPayload, record) == 0)
+        Span<byte> record = stackalloc byte[_recordSize];
+        var encoded = _extensionLimit > 0
+            ? ResponsePayloadExtension.Encode(ipPacket, _extensionLimit, record, captureTimestampNanoseconds)
+            : ResponseRecord.Encode(ipPacket, _withPayload, record);
+        if (encoded == 0)
         {
             Interlocked.Increment(ref _invalidPackets);
             return;
@@ -306,6 +320,11 @@ public sealed class InterceptServer : IDisposable
                 break;
             case ClientRecordType.Delete:
                 Interlocked.Increment(ref _deleteRecords);
+                break;
+            case ClientRecordType.ResponsePayloadRequest when ResponsePayloadExtension.IsRequest(record, out var wanted):
+                var granted = Math.Min(wanted, _extensionLimit);
+                connection.SwitchToResponsePayload(granted);
+                Interlocked.Increment(ref granted > 0 ? ref _payloadLinks : ref _payloadDeclined);
                 break;
             default:
                 Interlocked.Increment(ref _unknownRecords);

@@ -14,6 +14,13 @@ public sealed class InterceptServerOptions
     /// <summary>Send 192-byte payload records (C intercept <c>--with-resp-payload</c>).</summary>
     public bool WithPayload { get; set; }
 
+    /// <summary>
+    /// Most response payload bytes granted to a copier that asks for them (<see cref="ResponsePayloadExtension"/>, TcpReplay's
+    /// extension); 0 declines every request. Copiers that do not ask (C tcpcopy) get 64-byte records either way.
+    /// Ignored with <see cref="WithPayload"/>, whose fixed 192-byte records leave no room to negotiate.
+    /// </summary>
+    public int ResponsePayloadLimit { get; set; }
+
     /// <summary>Period of the timer that pushes partly filled combined frames (<c>CHECK_INTERVAL</c>, 2 ms).</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(2);
 
@@ -44,6 +51,12 @@ public sealed class InterceptServerOptions
     /// <summary>Bytes of frames each copier link may have waiting to be sent; beyond that records are dropped and counted.</summary>
     public int SendBufferBytes { get; set; } = 512 * 1024;
 
+    /// <summary>Payload bytes the extension may grant: <see cref="ResponsePayloadLimit"/>, or 0 with <see cref="WithPayload"/>.</summary>
+    internal int ExtensionPayloadLimit => WithPayload ? 0 : ResponsePayloadLimit;
+
+    /// <summary>Size of the records <see cref="InterceptServer.Route"/> builds before each link cuts them to its own size.</summary>
+    internal int RoutedRecordSize => ExtensionPayloadLimit > 0 ? ResponsePayloadExtension.RecordSize(ExtensionPayloadLimit) : ChannelProtocol.RecordSize(WithPayload);
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Listen);
@@ -60,6 +73,11 @@ public sealed class InterceptServerOptions
         if (CombineLimit < 0 || CombineLimit > ChannelProtocol.MaxRecordsPerFrame(WithPayload))
         {
             throw new ArgumentOutOfRangeException(nameof(CombineLimit), CombineLimit, $"CombineLimit must be 0 to {ChannelProtocol.MaxRecordsPerFrame(WithPayload)}.");
+        }
+
+        if (ResponsePayloadLimit < 0 || ResponsePayloadLimit > ResponsePayloadExtension.MaxPayloadBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ResponsePayloadLimit), ResponsePayloadLimit, $"ResponsePayloadLimit must be 0 to {ResponsePayloadExtension.MaxPayloadBytes}.");
         }
 
         if (MaxRoutes < 2)

@@ -83,7 +83,7 @@ public sealed class InterceptService : IDisposable, ICaptureSink
         Interlocked.Increment(ref _captured);
         if (LinkLayer.TryGetNetworkOffset(linkType, buffer.Span, out var offset) == PacketParseStatus.Ok)
         {
-            _server?.Route(buffer.Span[offset..]);
+            _server?.Route(buffer.Span[offset..], buffer.TimestampNanoseconds);
         }
         else
         {

@@ -17,7 +17,7 @@ namespace TcpReplay.Engine.Live;
 /// Start order does not matter: the intercept links connect in the background and retry with backoff, and the
 /// copy reports each connection that began while no intercept was up. <see cref="Stop"/> returns within 2 s.
 /// </remarks>
-public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
+public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
 {
     private readonly LiveCopyOptions _options;
     // Capture buffers hold up to 64 KiB (GRO); the engine copies ordinary packets out at once, so few are idle at a time.
@@ -28,6 +28,7 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
     private ICaptureSource? _capture;
     private CopyEngine? _engine;
     private SilentCaptureMonitor? _silenceMonitor;
+    private OnlineAnswerCapture? _onlineAnswers;
     private int _stopped;
 
     public LiveCopy(LiveCopyOptions options)
@@ -79,6 +80,7 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
             _capture = OpenCapture();
             _capture.Start(this);
             _silenceMonitor?.Start();
+            StartOnlineAnswerCapture();
         }
         catch
         {
@@ -97,6 +99,7 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
         // Capture first, so nothing new arrives; then the engine resets open copies while the sender still works.
         _silenceMonitor?.Dispose();
         _capture?.Dispose();
+        _onlineAnswers?.Dispose();
         _engine?.Stop(TimeSpan.FromSeconds(1));
         _channel?.Dispose();
         _sender?.Dispose();
@@ -107,6 +110,43 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponseSink
     void ICaptureSink.OnPacket(PacketBuffer buffer, LinkType linkType) => _engine!.PostClientPacket(buffer, linkType);
 
     void IResponseSink.OnResponse(ReadOnlySpan<byte> record, int interceptIndex) => _engine?.PostTargetPacket(record);
+
+    void IResponsePayloadSink.OnResponse(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix, long captureTimestampNanoseconds, int interceptIndex) =>
+        _engine?.PostTargetPacket(record, payloadPrefix, captureTimestampNanoseconds);
+
+    /// <summary>What the online answer capture reads, or why it is off; null when not asked for.</summary>
+    public string? OnlineAnswerCaptureDescription { get; private set; }
+
+    /// <summary>Response payload bytes the intercepts granted: -1 not asked or no answer yet (a C intercept never answers), 0 declined.</summary>
+    public int ResponsePayloadGranted => _channel?.ResponsePayloadGranted ?? -1;
+
+    /// <summary>
+    /// Online versus target needs the online server's answers: a libpcap capture of the other direction. Without
+    /// libpcap the copy runs on and says that the comparison has no online side.
+    /// </summary>
+    private void StartOnlineAnswerCapture()
+    {
+        if (!_options.CompareResponses)
+        {
+            return;
+        }
+
+        var ports = _options.Copy.Transfers.Select(t => t.OnlinePort).Distinct().ToArray();
+        var onlineAddresses = _options.Copy.Transfers.Select(t => t.OnlineAddress).Distinct().ToArray();
+        uint? onlineAddress = onlineAddresses.Length == 1 && onlineAddresses[0] != 0 ? onlineAddresses[0] : null;
+        try
+        {
+            _onlineAnswers = new OnlineAnswerCapture(_engine!, _options.Interface, ports, onlineAddress);
+            _onlineAnswers.Start();
+            OnlineAnswerCaptureDescription = _onlineAnswers.Description;
+            Raise($"Comparing responses: online answers from {_onlineAnswers.Description}");
+        }
+        catch (CaptureException exception)
+        {
+            OnlineAnswerCaptureDescription = $"off: {exception.Message}";
+            Raise($"Comparing responses without the online side: the online answers cannot be captured ({exception.Message}).");
+        }
+    }
 
     void IResponseSink.OnLinkStateChanged(InterceptLinkStatus status) =>
         Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));

@@ -21,4 +21,10 @@ public sealed class LiveCopyOptions
     public SendMode SendMode { get; init; } = SendMode.RawSocket;
 
     public InterceptClientOptions Channel { get; init; } = new();
+
+    /// <summary>
+    /// Also capture the online server's answers (the other direction, with libpcap) and compare them with the target's:
+    /// response times, sizes and, with <see cref="InterceptClientOptions.ResponsePayloadBytes"/>, HTTP status codes.
+    /// </summary>
+    public bool CompareResponses { get; init; }
 }

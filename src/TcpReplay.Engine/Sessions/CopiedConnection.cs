@@ -51,6 +51,9 @@ public sealed class CopiedConnection
     /// <summary>Fake client endpoint the target saw, <c>address:port</c>.</summary>
     public string FakeClient => $"{FakeClientAddress}:{FakeClientPort}";
 
+    /// <summary>Target endpoint the copy played against, <c>address:port</c>.</summary>
+    public string Target => $"{TargetAddress}:{TargetPort}";
+
     public DateTime StartTime { get; }
 
     public DateTime? EndTime { get; internal set; }
@@ -76,8 +79,54 @@ public sealed class CopiedConnection
     /// <summary>Client payload bytes sent to the target, first transmissions only.</summary>
     public long SentBytes { get; internal set; }
 
-    /// <summary>Client requests played: bursts of client data that follow data from the server.</summary>
+    /// <summary>
+    /// Client requests played: bursts of client data that follow data from the server, and new data that starts with an
+    /// HTTP/1.x request line (pipelined requests).
+    /// </summary>
     public long Requests { get; internal set; }
+
+    /// <summary>Requests the target answered (at least one payload byte before the next request was sent).</summary>
+    public long Responses { get; internal set; }
+
+    /// <summary>Requests whose online answer was captured on the online host, with its time.</summary>
+    public long OnlineResponses { get; internal set; }
+
+    /// <summary>Online server packets with payload captured for this connection (needs the online answer capture).</summary>
+    public long OnlinePackets { get; internal set; }
+
+    /// <summary>Online server payload bytes captured for this connection, each sequence byte once.</summary>
+    public long OnlineBytes { get; internal set; }
+
+    /// <summary>Mean time from request to the online answer's first byte, both captured on the online host; null when none was seen.</summary>
+    public TimeSpan? OnlineResponseTimeAverage { get; internal set; }
+
+    /// <summary>Longest time from request to the online answer's first byte; null when none was seen.</summary>
+    public TimeSpan? OnlineResponseTimeMax { get; internal set; }
+
+    /// <summary>
+    /// Mean time from sending a request to the target's first answer byte: on the intercept's capture times with the
+    /// payload extension (channel delay cancelled), else the copier's wait less this connection's <see cref="HandshakeRtt"/>;
+    /// null when the target answered nothing.
+    /// </summary>
+    public TimeSpan? TargetResponseTimeAverage { get; internal set; }
+
+    /// <summary>Longest target response time, measured as <see cref="TargetResponseTimeAverage"/>; null when none.</summary>
+    public TimeSpan? TargetResponseTimeMax { get; internal set; }
+
+    /// <summary>HTTP/1.x status code of the last online answer read; null when none (not HTTP, or no online capture).</summary>
+    public int? LastOnlineStatusCode { get; internal set; }
+
+    /// <summary>HTTP/1.x status code of the last target answer read; null when none (not HTTP, or the intercept passes no payload).</summary>
+    public int? LastTargetStatusCode { get; internal set; }
+
+    /// <summary>Requests whose online and target answers both had an HTTP status code, and the codes differed.</summary>
+    public long StatusMismatches { get; internal set; }
+
+    /// <summary>Requests whose online and target answers differed in payload size (bytes).</summary>
+    public long SizeMismatches { get; internal set; }
+
+    /// <summary>At least one request went to the target and not one payload byte came back before the close.</summary>
+    public bool TargetAnsweredNothing { get; internal set; }
 
     /// <summary>Target packets reported by the intercept.</summary>
     public long ResponsePackets { get; internal set; }

@@ -178,7 +178,7 @@ public sealed partial class CopyEngine
         var key = ReplayConnection.FakeKey(packet.Ipv4.DestinationAddress, tcp.DestinationPort, tcp.SourcePort);
         if (_byFake.TryGetValue(key, out var connection) && connection.TargetAddress == packet.Ipv4.SourceAddress)
         {
-            connection.OnTargetPacket(tcp, packet.PayloadLength, now);
+            connection.OnTargetPacket(tcp, packet.PayloadLength, ReplayConnection.CapturedPayload(tcp, packet.PayloadLength), buffer.TimestampNanoseconds, now);
         }
         else
         {

@@ -112,14 +112,62 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         Post(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType));
     }
 
-    /// <summary>Hands a target packet record from an intercept (IPv4 + TCP headers as captured) to the engine; the bytes are copied.</summary>
-    public void PostTargetPacket(ReadOnlySpan<byte> record)
+    /// <summary>
+    /// Hands a target packet record from an intercept (IPv4 + TCP headers as captured) and the first bytes of its
+    /// payload, when the intercept passed them, to the engine; the bytes are copied. The engine holds them as the packet
+    /// cut short after <paramref name="payloadPrefix"/>.
+    /// </summary>
+    /// <param name="record">A canonical record (<see cref="Channel.ResponseRecord"/>): IPv4 header, TCP header at byte 20.</param>
+    /// <param name="payloadPrefix">The first payload bytes (at most the payload length); empty when none were passed.</param>
+    /// <param name="captureTimestampNanoseconds">The intercept's capture time, nanoseconds since the Unix epoch on its clock; 0 when unknown.</param>
+    public void PostTargetPacket(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix = default, long captureTimestampNanoseconds = 0)
     {
         var buffer = Pool.Rent();
-        var length = Math.Min(record.Length, buffer.Capacity);
+        buffer.TimestampNanoseconds = captureTimestampNanoseconds;
+        var headers = TargetRecordHeaderLength(record);
+        if (payloadPrefix.IsEmpty && headers < record.Length && record.Length != Channel.ChannelProtocol.ResponseRecordSize)
+        {
+            // A whole packet, or a C intercept payload record (192 bytes) whose payload follows the TCP header.
+            payloadPrefix = record[headers..];
+        }
+
+        var length = Math.Min(headers, buffer.Capacity);
         record[..length].CopyTo(buffer.Array);
-        buffer.Length = length;
+        var prefix = Math.Min(payloadPrefix.Length, buffer.Capacity - length);
+        payloadPrefix[..prefix].CopyTo(buffer.Array.AsSpan(length));
+        buffer.Length = length + prefix;
         Post(new EngineEvent(EngineEventKind.TargetPacket, buffer, LinkType.Ipv4));
+    }
+
+    /// <summary>
+    /// Hands a packet the online server sent to a client (captured leaving the online host) to the engine, which owns
+    /// the buffer from here on. Only used to compare the online answers with the target's.
+    /// </summary>
+    public void PostOnlinePacket(PacketBuffer buffer, LinkType linkType)
+    {
+        if (buffer.Length <= Pool.BufferSize && buffer.Owner != Pool)
+        {
+            var small = Pool.Rent();
+            buffer.Span.CopyTo(small.Array);
+            small.Length = buffer.Length;
+            small.TimestampNanoseconds = buffer.TimestampNanoseconds;
+            PacketBufferPool.ReturnToOwner(buffer);
+            buffer = small;
+        }
+
+        Post(new EngineEvent(EngineEventKind.OnlinePacket, buffer, linkType));
+    }
+
+    /// <summary>IPv4 header + TCP header length of a record (20 + data offset × 4), within the record; the whole record when it is not readable.</summary>
+    private static int TargetRecordHeaderLength(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < 40 || record[0] >> 4 != 4)
+        {
+            return record.Length;
+        }
+
+        var headers = ((record[0] & 0x0F) * 4) + ((record[((record[0] & 0x0F) * 4) + 12] >> 4) * 4);
+        return Math.Min(headers, record.Length);
     }
 
     /// <summary>Records of every connection copied (open and ended), oldest first, as a snapshot.</summary>
@@ -198,9 +246,27 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         {
             OnClientFrame(item.Buffer, item.LinkType, now);
         }
-        else
+        else if (item.Kind == EngineEventKind.TargetPacket)
         {
             OnTargetRecord(item.Buffer, now);
+        }
+        else
+        {
+            OnOnlineFrame(item.Buffer, item.LinkType);
+        }
+    }
+
+    /// <summary>Processes what the producers queued, now; the test seam for the Post methods without the engine thread.</summary>
+    internal void ProcessQueued(long now)
+    {
+        var batch = new EngineEvent[BatchSize];
+        int taken;
+        while ((taken = _queue.DequeueBatch(batch, TimeSpan.Zero)) > 0)
+        {
+            for (var i = 0; i < taken; i++)
+            {
+                Process(batch[i], now);
+            }
         }
     }
 

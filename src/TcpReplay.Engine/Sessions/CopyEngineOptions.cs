@@ -43,4 +43,7 @@ public sealed class CopyEngineOptions
 
     /// <summary>Closed connection records kept for Get-TcpCopyConnection; the oldest are dropped past it (counted).</summary>
     public int RetainedRecords { get; init; } = 200_000;
+
+    /// <summary>Finished request/answer exchanges kept for <see cref="CopyEngine.GetExchanges"/> (the last ones); 0 keeps none.</summary>
+    public int ExchangeLogSize { get; init; } = 10_000;
 }

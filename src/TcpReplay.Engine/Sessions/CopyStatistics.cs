@@ -1,3 +1,5 @@
+using TcpReplay.Engine.Statistics;
+
 namespace TcpReplay.Engine.Sessions;
 
 /// <summary>
@@ -35,6 +37,60 @@ public sealed class CopyStatistics
     internal long CloseHeldMaxTicksField;
     internal long ClosesHeldField;
     internal long SendErrorsTotalField;
+    internal long OnlinePacketsSeenField;
+    internal long OnlinePacketsUnmatchedField;
+    internal long ExchangesComparedField;
+    internal long StatusCodesComparedField;
+    internal long StatusMismatchesField;
+    internal long SizesComparedField;
+    internal long SizeMismatchesField;
+    internal long TargetSilentConnectionsField;
+
+    /// <summary>Online server → client packets captured on the online host (the online answer capture).</summary>
+    public long OnlinePacketsSeen => Volatile.Read(ref OnlinePacketsSeenField);
+
+    /// <summary>Online answer packets for a client connection the copy does not follow (started before the copy, or forgotten).</summary>
+    public long OnlinePacketsUnmatched => Volatile.Read(ref OnlinePacketsUnmatchedField);
+
+    /// <summary>Online response times (request to first answer byte, on the online host), as a bounded histogram.</summary>
+    public LatencyHistogram OnlineResponseTimes { get; } = new();
+
+    /// <summary>Target response times (request sent to first answer byte, measured as <see cref="CopiedConnection.TargetResponseTimeAverage"/>).</summary>
+    public LatencyHistogram TargetResponseTimes { get; } = new();
+
+    public TimeSpan? OnlineResponseTimeP50 => OnlineResponseTimes.Percentile(50);
+
+    public TimeSpan? OnlineResponseTimeP90 => OnlineResponseTimes.Percentile(90);
+
+    public TimeSpan? OnlineResponseTimeP99 => OnlineResponseTimes.Percentile(99);
+
+    public TimeSpan? OnlineResponseTimeMax => OnlineResponseTimes.Count == 0 ? null : OnlineResponseTimes.Max;
+
+    public TimeSpan? TargetResponseTimeP50 => TargetResponseTimes.Percentile(50);
+
+    public TimeSpan? TargetResponseTimeP90 => TargetResponseTimes.Percentile(90);
+
+    public TimeSpan? TargetResponseTimeP99 => TargetResponseTimes.Percentile(99);
+
+    public TimeSpan? TargetResponseTimeMax => TargetResponseTimes.Count == 0 ? null : TargetResponseTimes.Max;
+
+    /// <summary>Requests with both an online and a target response time.</summary>
+    public long ExchangesCompared => Volatile.Read(ref ExchangesComparedField);
+
+    /// <summary>Requests whose online and target answers both carried an HTTP/1.x status code.</summary>
+    public long StatusCodesCompared => Volatile.Read(ref StatusCodesComparedField);
+
+    /// <summary>Requests whose online and target status codes differed.</summary>
+    public long StatusMismatches => Volatile.Read(ref StatusMismatchesField);
+
+    /// <summary>Requests whose online answer size was known (and that were sent to the target).</summary>
+    public long SizesCompared => Volatile.Read(ref SizesComparedField);
+
+    /// <summary>Requests whose online and target answers differed in payload bytes.</summary>
+    public long SizeMismatches => Volatile.Read(ref SizeMismatchesField);
+
+    /// <summary>Connections that sent the target at least one request and got not one payload byte back.</summary>
+    public long TargetSilentConnections => Volatile.Read(ref TargetSilentConnectionsField);
 
     /// <summary>Client packets captured for the copied ports.</summary>
     public long ClientPacketsSeen => Volatile.Read(ref ClientPacketsSeenField);

@@ -27,6 +27,9 @@ internal interface IConnectionHost
 
     void ReportHandshakeRoundTrip(long nanoseconds);
 
+    /// <summary>Monotonic nanoseconds read now, not at the start of the batch: for send times that are compared with capture times.</summary>
+    long FreshNanoseconds();
+
     /// <summary>Sends one IPv4 packet to the target; send errors are counted, never thrown.</summary>
     void Send(ReadOnlySpan<byte> ipPacket, uint destination);
 
@@ -38,6 +41,12 @@ internal interface IConnectionHost
 
     /// <summary>The connection has ended; the host removes it from its tables and keeps its record.</summary>
     void OnClosed(ReplayConnection connection);
+
+    /// <summary>A request/answer exchange of connection <paramref name="connectionId"/> is finished; the host may keep it.</summary>
+    void LogExchange(long connectionId, in ExchangeSlot slot);
+
+    /// <summary>An online answer that arrived before its client connection was known, taken by its start sequence number.</summary>
+    bool TakeEarlyOnlineAnswer(ulong clientKey, uint sequence, out long capturedAt, out int status);
 
     /// <summary>The connection was reset for a capture gap; the host opens a new copy with these held segments.</summary>
     void Reopen(ReplayConnection connection, Queue<PendingSegment> heldSegments);

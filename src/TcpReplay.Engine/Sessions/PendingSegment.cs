@@ -21,6 +21,9 @@ internal struct PendingSegment
     /// <summary>Client data that follows data from the online server: the start of a new request.</summary>
     public bool StartsRequest;
 
+    /// <summary>The client's acknowledgment number in the segment: where the online server's answer to it starts.</summary>
+    public uint ClientAck;
+
     /// <summary>Addresses and ports already rewritten to the fake client and the target.</summary>
     public bool Rewritten;
 

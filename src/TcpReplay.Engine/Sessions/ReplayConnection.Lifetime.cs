@@ -20,6 +20,7 @@ internal sealed partial class ReplayConnection
             if (now >= _nextSynAt)
             {
                 SendSyn();
+                _synResent = true;
                 Record.Retransmissions++;
                 Stats.RetransmissionsField++;
                 _synInterval *= 2;
@@ -112,6 +113,7 @@ internal sealed partial class ReplayConnection
         }
 
         Phase = ConnectionPhase.Ended;
+        FinishAllExchanges();
         Record.CloseReason = reason;
         Record.HandshakeFailure = cause;
         Record.CloseDetail = detail;

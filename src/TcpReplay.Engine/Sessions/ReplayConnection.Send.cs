@@ -38,6 +38,7 @@ internal sealed partial class ReplayConnection
         _synInterval = Math.Max(FirstSynRetransmit, 2 * _host.RoundTripEstimate);
         _handshakeDeadline = now + Math.Max(Options.HandshakeTimeout.Ticks * 100, 3 * _host.RoundTripEstimate);
         _nextSynAt = now + _synInterval;
+        _synSentFresh = Math.Max(now, _host.FreshNanoseconds());
         SendSyn();
     }
 
@@ -153,6 +154,7 @@ internal sealed partial class ReplayConnection
         if (segment.StartsRequest)
         {
             Record.Requests++;
+            OnRequestSent(now);
             _unansweredRequests++;
             _awaitingResponse = true;
             _targetDataSinceRequest = false;

@@ -25,7 +25,12 @@ internal sealed partial class ReplayConnection
     private long _drainDeadline = long.MaxValue;
 
     /// <summary>Takes one target packet reported by an intercept (headers, and the IP lengths of the original).</summary>
-    public void OnTargetPacket(in TcpHeader tcp, int payloadLength, long now)
+    /// <param name="tcp">The TCP header.</param>
+    /// <param name="payloadLength">The packet's payload length, from its IP lengths.</param>
+    /// <param name="payloadPrefix">The first payload bytes when the intercept passed them; empty otherwise.</param>
+    /// <param name="interceptCapturedAt">The intercept's capture time (Unix epoch nanoseconds, its clock); 0 when unknown.</param>
+    /// <param name="now">Engine time, monotonic nanoseconds.</param>
+    public void OnTargetPacket(in TcpHeader tcp, int payloadLength, ReadOnlySpan<byte> payloadPrefix, long interceptCapturedAt, long now)
     {
         LastActivity = now;
         Record.ResponsePackets++;
@@ -47,6 +52,11 @@ internal sealed partial class ReplayConnection
         if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
         {
             OnSynAck(tcp, now);
+            if (Phase == ConnectionPhase.Established && _synAckCapturedAt == 0 && !_synResent)
+            {
+                _synAckCapturedAt = interceptCapturedAt;
+            }
+
             ScheduleNext();
             return;
         }
@@ -66,6 +76,11 @@ internal sealed partial class ReplayConnection
         var length = (uint)payloadLength + (fin ? 1u : 0u);
         if (length > 0)
         {
+            if (payloadLength > 0)
+            {
+                OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, interceptCapturedAt, now);
+            }
+
             OnTargetData(tcp.SequenceNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);
         }
 

@@ -1,5 +1,6 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Statistics;
 
 namespace TcpReplay.Engine.Sessions;
 
@@ -165,7 +166,12 @@ internal sealed partial class ReplayConnection
         if (payload > 0)
         {
             var ack = tcp.AcknowledgmentNumber;
-            segment.StartsRequest = !_haveClientAck || ack != _lastClientAck;
+            segment.ClientAck = ack;
+            // A burst of client data after server data is a request; so is new data that starts with an HTTP/1.x request
+            // line (pipelined requests carry the same acknowledgment number).
+            segment.StartsRequest = !_haveClientAck || ack != _lastClientAck ||
+                (SequenceNumbers.GreaterOrEqual(tcp.SequenceNumber, _nextClientSequence) &&
+                 HttpHead.IsRequestStart(CapturedPayload(tcp, payload)));
             _haveClientAck = true;
             _lastClientAck = ack;
         }
@@ -258,6 +264,11 @@ internal sealed partial class ReplayConnection
     {
         // A partial overlap with data already taken is passed on whole: the target's TCP trims what it has.
         _nextClientSequence = segment.End;
+        if (segment.StartsRequest)
+        {
+            OnRequestCaptured(segment.ClientAck, segment.Buffer.TimestampNanoseconds);
+        }
+
         if (segment.Fin)
         {
             _clientEnded = true;

@@ -34,6 +34,11 @@ public sealed class StartInterceptCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Filter { get; set; }
 
+    /// <summary>Grant copiers that ask for it up to this many bytes of each response's payload (TcpReplay's channel extension).</summary>
+    [Parameter]
+    [ValidateRange(0, 1024)]
+    public int ResponsePayload { get; set; }
+
     [Parameter]
     public string? Name { get; set; }
 
@@ -61,7 +66,7 @@ public sealed class StartInterceptCommand : PSCmdlet
             Interface = Interface,
             Filter = Filter,
             TargetPorts = [.. TargetPort.Select(p => (ushort)p)],
-            Server = new InterceptServerOptions { Listen = new IPEndPoint(ListenAddress, Port) },
+            Server = new InterceptServerOptions { Listen = new IPEndPoint(ListenAddress, Port), ResponsePayloadLimit = ResponsePayload },
             AllowForwarding = Force,
         });
 

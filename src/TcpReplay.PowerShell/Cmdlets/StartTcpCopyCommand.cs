@@ -73,6 +73,15 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     [ValidateRange(16, 10_000_000)]
     public int MaxConnections { get; set; } = 65536;
 
+    /// <summary>Also capture the online server's answers and compare them with the target's (needs libpcap).</summary>
+    [Parameter]
+    public SwitchParameter CompareResponses { get; set; }
+
+    /// <summary>Ask the intercepts for the first bytes of each target answer (0 = do not ask; -CompareResponses alone asks for 128).</summary>
+    [Parameter]
+    [ValidateRange(0, 1024)]
+    public int ResponsePayload { get; set; } = -1;
+
     [Parameter]
     public string? Name { get; set; }
 
@@ -140,6 +149,8 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
                 BystanderAddresses = bystanders,
             },
             InterceptServers = servers,
+            Channel = new Engine.Channel.InterceptClientOptions { ResponsePayloadBytes = ResponsePayload >= 0 ? ResponsePayload : CompareResponses ? 128 : 0 },
+            CompareResponses = CompareResponses,
             CaptureMode = CaptureMode,
             Interface = Interface,
             SendMode = SendMode,

@@ -37,6 +37,8 @@ Errors (ErrorId): InvalidCaptureFilter (libpcap refused -Filter), NoCaptureFile 
         IdleTimeoutSeconds  = 'A connection silent both ways this long ends with reason Timeout (default 120).'
         DrainTimeoutSeconds = 'How long a close is held for a target still answering, and how long a half-closed target may stay open (default 3).'
         MaxConnections      = 'Size of the connection table; when full, the longest idle connection ends with reason Evicted (counted).'
+        CompareResponses    = 'Also capture the online server''s answers (the other direction on this host, with libpcap) and compare them with the target''s, request by request: response time percentiles (OnlineResponseTimeP50 ... TargetResponseTimeMax), size and HTTP status code mismatches, connections the target never answered. Asks the intercepts for 128 payload bytes unless -ResponsePayload says otherwise.'
+        ResponsePayload     = 'Ask the intercepts for the first N bytes (1 to 1024) of each target answer, to read HTTP/1.x status codes; 0 does not ask. The intercept must be started with -ResponsePayload; a C intercept ignores the request and the copy goes on without status codes.'
         Name                = 'A name for the session (job).'
         Force               = 'Start even when a fake network overlaps the online or target subnet.'
         Path                = 'Offline replay: pcap or pcapng files to replay, wildcards allowed; strings from the pipeline bind here. Several files are played one after the other on one timeline.'
@@ -68,6 +70,14 @@ $s | Get-TcpCopyConnection -Failed | Group-Object CloseReason, HandshakeFailure
 Stop-TcpCopy $s
 '@
             Remarks = 'Every connection that did not end normally carries a reason and, in CloseDetail, what to fix.'
+        }
+        @{
+            Title   = 'Compare the target''s answers with the online server''s'
+            Code    = @'
+$s = Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -CompareResponses
+$s | Format-List OnlineResponseTimeP50, TargetResponseTimeP50, TargetResponseTimeP99, StatusMismatches, SizeMismatches, TargetSilentConnections
+'@
+            Remarks = 'The intercept must run with -ResponsePayload for status codes. Get-TcpCopyConnection shows the same figures per connection.'
         }
         @{
             Title   = 'Copy a streaming service on the client''s timeline'

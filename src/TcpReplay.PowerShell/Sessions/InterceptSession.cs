@@ -45,6 +45,9 @@ public sealed class InterceptSession : Job
     /// <summary>Announcements (CLIENT_ADD) received from copiers.</summary>
     public long ClientRecords => _service.Server.ClientRecords;
 
+    /// <summary>Copier links granted response payload bytes (Start-Intercept -ResponsePayload, Start-TcpCopy -ResponsePayload).</summary>
+    public long PayloadLinks => _service.Server.PayloadLinks;
+
     public long KernelDropped => _service.CaptureStatistics?.KernelDropped ?? 0;
 
     public override bool HasMoreData => false;

@@ -37,6 +37,8 @@ public sealed partial class TcpCopySession : Job
         _sampler = new StatisticsSampler(copy.Statistics);
         _sampler.Sample(StartTime);
         _sampleTimer = new Timer(_ => _sampler.Sample(DateTime.UtcNow), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        CompareResponses = options.CompareResponses;
+        ResponsePayload = options.Channel.ResponsePayloadBytes;
     }
 
     public string[] Transfers { get; }
@@ -138,6 +140,55 @@ public sealed partial class TcpCopySession : Job
     public IReadOnlyList<FailureReason> FailureReasons => FailureReason.Summarize(Engine.GetConnections());
 
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The online server's answers are captured and compared with the target's (-CompareResponses).</summary>
+    public bool CompareResponses { get; }
+
+    /// <summary>Response payload bytes asked of the intercepts (-ResponsePayload); 0 = not asked.</summary>
+    public int ResponsePayload { get; }
+
+    /// <summary>Response payload bytes the intercepts granted: -1 not asked or no answer (a C intercept never answers), 0 declined.</summary>
+    public int ResponsePayloadGranted => _copy?.ResponsePayloadGranted ?? -1;
+
+    /// <summary>What the online answer capture reads, or why it is off; null without -CompareResponses.</summary>
+    public string? OnlineAnswerCapture => _copy?.OnlineAnswerCaptureDescription;
+
+    /// <summary>Online response time percentiles (request to first answer byte, both on the online host); null without samples.</summary>
+    public TimeSpan? OnlineResponseTimeP50 => Statistics.OnlineResponseTimeP50;
+
+    public TimeSpan? OnlineResponseTimeP90 => Statistics.OnlineResponseTimeP90;
+
+    public TimeSpan? OnlineResponseTimeP99 => Statistics.OnlineResponseTimeP99;
+
+    public TimeSpan? OnlineResponseTimeMax => Statistics.OnlineResponseTimeMax;
+
+    /// <summary>Target response time percentiles (request sent to first answer byte; see CopiedConnection.TargetResponseTimeAverage).</summary>
+    public TimeSpan? TargetResponseTimeP50 => Statistics.TargetResponseTimeP50;
+
+    public TimeSpan? TargetResponseTimeP90 => Statistics.TargetResponseTimeP90;
+
+    public TimeSpan? TargetResponseTimeP99 => Statistics.TargetResponseTimeP99;
+
+    public TimeSpan? TargetResponseTimeMax => Statistics.TargetResponseTimeMax;
+
+    /// <summary>Requests with both an online and a target response time.</summary>
+    public long ExchangesCompared => Statistics.ExchangesCompared;
+
+    /// <summary>Requests whose online and target HTTP status codes differed (of <see cref="StatusCodesCompared"/>).</summary>
+    public long StatusMismatches => Statistics.StatusMismatches;
+
+    public long StatusCodesCompared => Statistics.StatusCodesCompared;
+
+    /// <summary>Requests whose online and target answers differed in payload bytes (of <see cref="SizesCompared"/>).</summary>
+    public long SizeMismatches => Statistics.SizeMismatches;
+
+    public long SizesCompared => Statistics.SizesCompared;
+
+    /// <summary>Connections that sent the target requests and got not one payload byte back.</summary>
+    public long TargetSilentConnections => Statistics.TargetSilentConnections;
+
+    /// <summary>The last finished request/answer exchanges (online and target times, sizes, status codes), oldest first.</summary>
+    public IReadOnlyList<RequestExchange> GetExchanges() => Engine.GetExchanges();
 
     /// <summary>What happened, in words: the capture decision, intercept links up and down.</summary>
     public IReadOnlyList<string> Events => _copy?.Events ?? _replay!.Events;

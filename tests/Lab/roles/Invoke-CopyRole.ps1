@@ -20,6 +20,8 @@ param(
     [double] $DrainTimeoutSeconds = 3,
     [switch] $Force,
     [string] $MetricsEndpoint,
+    [switch] $CompareResponses,
+    [int] $ResponsePayload = -1,
     [double] $DeadlineSeconds = 120,
     # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
     [string] $ExportPath
@@ -43,8 +45,11 @@ try {
     $pacingParameter = if ($Pacing) { @{ Pacing = $Pacing } } else { @{} }
     # The metrics endpoint only when asked, with the role's name as the session's (its tcpreplay_session label).
     $metrics = if ($MetricsEndpoint) { @{ MetricsEndpoint = $MetricsEndpoint; Name = $Name } } else { @{} }
+    $compare = @{}
+    if ($CompareResponses) { $compare.CompareResponses = $true }
+    if ($ResponsePayload -ge 0) { $compare.ResponsePayload = $ResponsePayload }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings @pacingParameter @metrics
+        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings @pacingParameter @metrics @compare
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
@@ -78,9 +83,18 @@ if ($ExportPath) { & "$PSScriptRoot/Export-RoleObjects.ps1" -Session $session -P
     Session          = Get-Status $session
     StopMilliseconds = $stopMilliseconds
     Capture          = $diagnostics
+    Comparison       = $session | Select-Object CompareResponses, ResponsePayload, ResponsePayloadGranted, OnlineAnswerCapture, ExchangesCompared,
+        StatusCodesCompared, StatusMismatches, SizesCompared, SizeMismatches, TargetSilentConnections,
+        @{ n = 'OnlineP50Ms'; e = { $_.OnlineResponseTimeP50.TotalMilliseconds } }, @{ n = 'OnlineP90Ms'; e = { $_.OnlineResponseTimeP90.TotalMilliseconds } },
+        @{ n = 'OnlineP99Ms'; e = { $_.OnlineResponseTimeP99.TotalMilliseconds } }, @{ n = 'OnlineMaxMs'; e = { $_.OnlineResponseTimeMax.TotalMilliseconds } },
+        @{ n = 'TargetP50Ms'; e = { $_.TargetResponseTimeP50.TotalMilliseconds } }, @{ n = 'TargetP90Ms'; e = { $_.TargetResponseTimeP90.TotalMilliseconds } },
+        @{ n = 'TargetP99Ms'; e = { $_.TargetResponseTimeP99.TotalMilliseconds } }, @{ n = 'TargetMaxMs'; e = { $_.TargetResponseTimeMax.TotalMilliseconds } },
+        @{ n = 'Exchanges'; e = { @($_.GetExchanges() | Select-Object ConnectionId, Request, OnlineStatusCode, TargetStatusCode, OnlineResponseBytes, TargetResponseBytes,
+            @{ n = 'OnlineMs'; e = { $_.OnlineResponseTime.TotalMilliseconds } }, @{ n = 'TargetMs'; e = { $_.TargetResponseTime.TotalMilliseconds } }) } }
     Statistics       = $session.Statistics | Select-Object * -ExcludeProperty SendErrorsByErrno |
         Add-Member -PassThru SendErrorsByErrno (@($session.Statistics.SendErrorsByErrno.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ')
     Connections      = @($session | Get-TcpCopyConnection | Select-Object Client, ClientPort, FakeClient, @{ n = 'FakeClientAddress'; e = { "$($_.FakeClientAddress)" } },
-        SynSeen, ClientPackets, SentPackets, Requests, ResponsePackets, Retransmissions, @{ n = 'CloseHeldMs'; e = { $_.CloseHeld.TotalMilliseconds } },
+        SynSeen, ClientPackets, SentPackets, Requests, Responses, OnlineResponses, StatusMismatches, SizeMismatches, TargetAnsweredNothing,
+        LastOnlineStatusCode, LastTargetStatusCode, ResponsePackets, Retransmissions, @{ n = 'CloseHeldMs'; e = { $_.CloseHeld.TotalMilliseconds } },
         @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } }, @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, CloseDetail, IsNormalClose)
 } | ConvertTo-Json -Depth 5 | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.result.json") $_ }

@@ -12,6 +12,7 @@ param(
     [string] $Name = 'intercept',
     [string] $Interface = 'eth0',
     [int[]] $TargetPort = @(),
+    [int] $ResponsePayload = 0,
     [double] $DeadlineSeconds = 120
 )
 $ErrorActionPreference = 'Stop'
@@ -21,6 +22,7 @@ Import-Module $ModulePath
 try {
     $parameters = @{ Interface = $Interface }
     if ($TargetPort) { $parameters.TargetPort = $TargetPort }
+    if ($ResponsePayload -gt 0) { $parameters.ResponsePayload = $ResponsePayload }
     $session = Start-Intercept @parameters
 }
 catch {
@@ -34,6 +36,6 @@ while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.To
 }
 $stopClock = [System.Diagnostics.Stopwatch]::StartNew()
 Stop-Intercept $session
-$result = $session | Select-Object Copiers, Captured, Routed, Unrouted, Parked, ClientRecords, KernelDropped, Filter
+$result = $session | Select-Object Copiers, Captured, Routed, Unrouted, Parked, ClientRecords, PayloadLinks, KernelDropped, Filter
 $result | Add-Member StopMilliseconds $stopClock.ElapsedMilliseconds
 $result | ConvertTo-Json | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.result.json") $_ }
