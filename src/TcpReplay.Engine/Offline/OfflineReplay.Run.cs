@@ -242,8 +242,10 @@ public sealed partial class OfflineReplay
     }
 
     /// <summary>
-    /// Waits until every copy has ended, or until nothing has gone either way for the drain time plus a second (the
-    /// capture left connections open, or the target stopped answering).
+    /// Waits until every copy has ended, or, once the engine holds no client packet any more, until nothing has gone
+    /// either way for the drain time plus a second (the capture left those connections open). While client packets are
+    /// still held (a target slow to open its window, acknowledgments late through a busy intercept) the wait goes on:
+    /// the engine's own retransmission limit and idle timeout end such copies.
     /// </summary>
     private void Drain(CancellationToken cancellation)
     {
@@ -265,7 +267,7 @@ public sealed partial class OfflineReplay
                 lastActivity = activity;
                 quietSince = now;
             }
-            else if (now - quietSince >= quietFor)
+            else if ((_engine.Pool.Outstanding == 0 && now - quietSince >= quietFor) || now - quietSince >= _options.Copy.IdleTimeout)
             {
                 Raise($"The target has been quiet for {quietFor.TotalSeconds:0.#} s after the last client packet; the copies still open are reset.");
                 return;
