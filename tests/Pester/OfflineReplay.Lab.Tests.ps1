@@ -199,8 +199,9 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
 
         # Known issue (docs/benchmarks.md, Offline replay): with 500 pipelined requests per connection at Max, every
         # request reaches the target but the copy engine's counters stop after ~300 responses (no more
-        # retransmissions, no closes) and the copies never end; with 200 per connection they complete. Not diagnosed yet.
-        It 'completes by itself at Max' -Pending {
+        # retransmissions, no closes) and the copies never end; with 200 per connection they complete. Not diagnosed
+        # yet; Pester 6 has no -Pending, so the check is skipped until it is fixed.
+        It 'completes by itself at Max (skipped: the known stall above)' -Skip {
             $script:max.Session.State | Should -Be 'Completed'
         }
 
