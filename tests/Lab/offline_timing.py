@@ -82,7 +82,7 @@ def main():
 
     captured = {}
     capture_syn, capture_fin = {}, {}
-    capture_first = capture_last = None
+    capture_first = capture_last = capture_last_data = None
     client_packets = 0
     requests = set()
     for t, src, sport, dport, seq, flags, length, payload in packets(args.capture):
@@ -97,6 +97,7 @@ def main():
             capture_fin[sport] = t
         if length > 0:
             captured.setdefault((sport, seq), t)
+            capture_last_data = t if capture_last_data is None else max(capture_last_data, t)
             for line in payload.split(b"\r\n"):
                 if line.startswith(b"GET ") and line.endswith(b" HTTP/1.1"):
                     requests.add(line[4:-9].decode("ascii", "replace"))
@@ -144,6 +145,7 @@ def main():
         "p99_ms": percentile(errors, 0.99),
         "max_ms": max(errors) if errors else None,
         "capture_span_s": (capture_last - capture_first) if capture_first is not None else None,
+        "capture_data_span_s": (capture_last_data - capture_first) if capture_first is not None and capture_last_data is not None else None,
         "target_span_s": (target_last - target_first) if target_first is not None else None,
         "target_data_span_s": (target_last_data - target_first) if target_first is not None and target_last_data is not None else None,
         "closes_compared": closes,
