@@ -15,7 +15,8 @@ Close check, per connection (client port): the time from its SYN to its FIN on t
 in the capture divided by speed; 'early' counts connections whose close came sooner than in the capture (more
 than --tolerance-ms, default 0.2, for the two captures' timestamp rounding).
 
-Prints one JSON object. Standard library only; reads pcap (usec or nsec), Ethernet or Linux cooked.
+capture_requests lists the request targets (GET lines) in the capture's client data, to compare with what the
+target's server logged. Prints one JSON object. Standard library only; reads pcap (usec or nsec), Ethernet or Linux cooked.
 """
 
 import argparse
@@ -57,7 +58,7 @@ def packets(path):
         sport, dport, seq = struct.unpack(">HHI", tcp[:8])
         doff = (tcp[12] >> 4) * 4
         flags = tcp[13]
-        yield sec + frac * scale, src, sport, dport, seq, flags, total - ihl - doff
+        yield sec + frac * scale, src, sport, dport, seq, flags, total - ihl - doff, tcp[doff:total - ihl]
 
 
 def percentile(values, fraction):
@@ -81,9 +82,10 @@ def main():
 
     captured = {}
     capture_syn, capture_fin = {}, {}
-    capture_first = capture_last = None
+    capture_first = capture_last = capture_last_data = None
     client_packets = 0
-    for t, src, sport, dport, seq, flags, length in packets(args.capture):
+    requests = set()
+    for t, src, sport, dport, seq, flags, length, payload in packets(args.capture):
         if dport != args.port:
             continue
         client_packets += 1
@@ -95,12 +97,16 @@ def main():
             capture_fin[sport] = t
         if length > 0:
             captured.setdefault((sport, seq), t)
+            capture_last_data = t if capture_last_data is None else max(capture_last_data, t)
+            for line in payload.split(b"\r\n"):
+                if line.startswith(b"GET ") and line.endswith(b" HTTP/1.1"):
+                    requests.add(line[4:-9].decode("ascii", "replace"))
 
     replayed = {}
     target_syn, target_fin = {}, {}
     target_first = target_last = target_last_data = None
     target_packets = 0
-    for t, src, sport, dport, seq, flags, length in packets(args.target):
+    for t, src, sport, dport, seq, flags, length, _ in packets(args.target):
         if dport != target_port:
             continue
         target_packets += 1
@@ -131,6 +137,7 @@ def main():
     result = {
         "capture_client_packets": client_packets,
         "capture_data_segments": len(captured),
+        "capture_requests": sorted(requests),
         "target_packets": target_packets,
         "matched": len(errors),
         "missing": len(captured) - len(errors),
@@ -138,6 +145,7 @@ def main():
         "p99_ms": percentile(errors, 0.99),
         "max_ms": max(errors) if errors else None,
         "capture_span_s": (capture_last - capture_first) if capture_first is not None else None,
+        "capture_data_span_s": (capture_last_data - capture_first) if capture_first is not None and capture_last_data is not None else None,
         "target_span_s": (target_last - target_first) if target_first is not None else None,
         "target_data_span_s": (target_last_data - target_first) if target_first is not None and target_last_data is not None else None,
         "closes_compared": closes,

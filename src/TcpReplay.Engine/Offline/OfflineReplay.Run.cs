@@ -6,6 +6,10 @@ namespace TcpReplay.Engine.Offline;
 
 public sealed partial class OfflineReplay
 {
+    private const int RaisedNice = -10;
+
+    /// <summary>The copy engine thread's name as the kernel keeps it (15 characters).</summary>
+    private const string EngineThreadName = "TcpReplay copy ";
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(50);
 
     /// <summary>First pass: which files hold selected client packets, their spans, the totals, and the damage.</summary>
@@ -83,6 +87,18 @@ public sealed partial class OfflineReplay
         if (_waits is null)
         {
             SystemWaitPrimitives.ReduceTimerSlack();
+            if (_options.RaisePriority)
+            {
+                ThreadNice.TryRaise(ThreadNice.CurrentThreadId(), RaisedNice);
+                // Only this replay's engine thread: the ones named so before it started belong to other copies.
+                foreach (var tid in ThreadNice.ThreadsNamed(EngineThreadName))
+                {
+                    if (!_enginesBefore.Contains(tid))
+                    {
+                        ThreadNice.TryRaise(tid, RaisedNice);
+                    }
+                }
+            }
         }
 
         var cancellation = _stop.Token;
@@ -161,11 +177,13 @@ public sealed partial class OfflineReplay
                         continue;
                     }
 
-                    var buffer = Copy(record.Data, record.LinkType, loop, out var isClose);
+                    var buffer = Copy(record.Data, record.LinkType, loop, out var isClose, out var port);
                     if (buffer is null)
                     {
                         continue;
                     }
+
+                    flow!.Port = port;
 
                     var offset = loopOffset + file.TimelineOffset + Math.Max(0, timestamp - file.FirstTimestamp);
                     _timeline!.Offer(buffer, record.LinkType, flow!, offset, timestamp, isClose, cancellation);
@@ -178,9 +196,10 @@ public sealed partial class OfflineReplay
     /// Copies a client packet into a pooled buffer, gives it its fresh port in a repeated play, and recomputes its
     /// checksums; null when it does not parse (the selector parsed it, so only a damaged copy would).
     /// </summary>
-    private PacketBuffer? Copy(ReadOnlySpan<byte> data, LinkType linkType, int loop, out bool isClose)
+    private PacketBuffer? Copy(ReadOnlySpan<byte> data, LinkType linkType, int loop, out bool isClose, out ushort port)
     {
         isClose = false;
+        port = 0;
         var pool = data.Length <= _engine!.Pool.BufferSize ? _engine.Pool : _largePool;
         var buffer = pool.Rent();
         if (data.Length > buffer.Capacity)
@@ -204,6 +223,7 @@ public sealed partial class OfflineReplay
             tcp.SetSourcePort(LoopPorts.Fresh(tcp.SourcePort, loop));
         }
 
+        port = tcp.SourcePort;
         packet.ComputeChecksums();
         return buffer;
     }
@@ -222,8 +242,10 @@ public sealed partial class OfflineReplay
     }
 
     /// <summary>
-    /// Waits until every copy has ended, or until nothing has gone either way for the drain time plus a second (the
-    /// capture left connections open, or the target stopped answering).
+    /// Waits until every copy has ended, or, once the engine holds no client packet any more, until nothing has gone
+    /// either way for the drain time plus a second (the capture left those connections open). While client packets are
+    /// still held (a target slow to open its window, acknowledgments late through a busy intercept) the wait goes on:
+    /// the engine's own retransmission limit and idle timeout end such copies.
     /// </summary>
     private void Drain(CancellationToken cancellation)
     {
@@ -245,7 +267,7 @@ public sealed partial class OfflineReplay
                 lastActivity = activity;
                 quietSince = now;
             }
-            else if (now - quietSince >= quietFor)
+            else if ((_engine.Pool.Outstanding == 0 && now - quietSince >= quietFor) || now - quietSince >= _options.Copy.IdleTimeout)
             {
                 Raise($"The target has been quiet for {quietFor.TotalSeconds:0.#} s after the last client packet; the copies still open are reset.");
                 return;

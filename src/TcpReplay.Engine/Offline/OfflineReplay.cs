@@ -49,6 +49,7 @@ public sealed partial class OfflineReplay : IDisposable
     private volatile ReplayPhase _phase;
     private volatile int _loop;
     private int _stopped;
+    private HashSet<int> _enginesBefore = [];
 
     public OfflineReplay(OfflineReplayOptions options)
         : this(options, null, null, null, null)
@@ -149,7 +150,9 @@ public sealed partial class OfflineReplay : IDisposable
 
             _plan = Plan();
             Raise(_plan.Describe(_options));
+            _scheduler = new PrecisionScheduler(_time, _waits);
             _sender = _testSender ?? (_options.SendMode == SendMode.Pcap ? new PcapSender(_options.Interface) : new RawIpSender());
+            var synWatch = new SynWatchSender(_sender, _scheduler);
             if (_testChannel is null)
             {
                 _channel = new InterceptClient(_options.InterceptServers, _options.Channel, new ResponseSink(this));
@@ -160,11 +163,11 @@ public sealed partial class OfflineReplay : IDisposable
                 _engineChannel = _testChannel;
             }
 
-            _engine = new CopyEngine(_options.Copy, _sender, _engineChannel, _time);
+            _engine = new CopyEngine(_options.Copy, synWatch, _engineChannel, _time);
+            _enginesBefore = _options.RaisePriority && _waits is null ? ThreadNice.ThreadsNamed(EngineThreadName) : [];
             _engine.Start();
             _channel?.Start();
-            _scheduler = new PrecisionScheduler(_time, _waits);
-            _timeline = new ReplayTimeline(_scheduler, _options.Speed, Post);
+            _timeline = new ReplayTimeline(_scheduler, _options.Speed, Post, synWatch);
             _thread = new Thread(Run) { IsBackground = true, Name = "TcpReplay offline replay" };
             _thread.Start();
         }

@@ -50,4 +50,10 @@ public sealed class OfflineReplayOptions
     /// speed the reader waits beyond it, so a slow target bounds memory instead of a queue growing without end.
     /// </summary>
     public int MaxPacketsInFlight { get; init; } = 32_768;
+
+    /// <summary>
+    /// Runs the replay and copy engine threads at nice -10 when permitted (root or CAP_SYS_NICE), so a busy host
+    /// delays their deadlines less; without the permission they keep their priority.
+    /// </summary>
+    public bool RaisePriority { get; init; } = true;
 }

@@ -56,13 +56,20 @@ public sealed class PrecisionScheduler
     /// <paramref name="cancellation"/> is cancelled.
     /// </summary>
     /// <returns>How late the wait returned, in nanoseconds (also when the deadline had passed before the call); 0 on cancellation.</returns>
-    public long WaitUntil(long dueNanoseconds, CancellationToken cancellation = default)
+    /// <param name="dueNanoseconds">The deadline, in <see cref="Now"/>'s nanoseconds.</param>
+    /// <param name="cancellation">Ends the wait early.</param>
+    /// <param name="countLateness">False for a wait that is no timeline deadline (a poll), so it stays out of <see cref="Lateness"/>.</param>
+    public long WaitUntil(long dueNanoseconds, CancellationToken cancellation = default, bool countLateness = true)
     {
         var now = Now;
         if (now >= dueNanoseconds)
         {
             // Behind the timeline already (a slow step before, or a burst): that lateness counts too.
-            Lateness.Add(now - dueNanoseconds);
+            if (countLateness)
+            {
+                Lateness.Add(now - dueNanoseconds);
+            }
+
             return now - dueNanoseconds;
         }
 
@@ -89,7 +96,11 @@ public sealed class PrecisionScheduler
         }
 
         var late = now - dueNanoseconds;
-        Lateness.Add(late);
+        if (countLateness)
+        {
+            Lateness.Add(late);
+        }
+
         return late;
     }
 }

@@ -15,6 +15,12 @@ internal sealed class ReplayFlow
     /// <summary>Monotonic ns when the replay handed the connection's first packet to the engine; long.MinValue before.</summary>
     public long Anchor = long.MinValue;
 
+    /// <summary>Monotonic ns just before that hand-over: a SYN sent from the connection's port since then is its own.</summary>
+    public long HandedOverFrom = long.MinValue;
+
+    /// <summary>The client port as replayed (after a loop's fresh port), which the copier keeps as the fake port.</summary>
+    public ushort Port;
+
     /// <summary>The latest due time given to a packet of this connection, so later ones never overtake it.</summary>
     public long LastDue = long.MinValue;
 

@@ -10,7 +10,9 @@ namespace TcpReplay.Engine.Offline;
 /// when the first packet itself went late.
 /// </summary>
 /// <remarks>
-/// A close whose own deadline (connection start as actually played + its capture offset) is later than the
+/// A connection's start "as actually played" is when the copier sent its SYN (<see cref="IConnectionStarts"/>), or the
+/// hand-over of its first packet when that is later or not known. A close whose own deadline (that start + its
+/// capture offset) is later than the
 /// timeline's waits in a small priority queue, and every later packet of its connection waits behind it; other
 /// connections go on meanwhile. At <see cref="ReplaySpeed.Max"/> there are no deadlines: packets go as fast as the
 /// hand-over accepts them, and only the copy engine's close hold (until the target has answered) applies.
@@ -26,7 +28,11 @@ internal sealed class ReplayTimeline
 
     private readonly PrecisionScheduler _scheduler;
     private readonly ReplaySpeed _speed;
+    /// <summary>How long a close waits at most for the copier to send its connection's SYN, before it goes on the hand-over's anchor.</summary>
+    internal const long StartWaitNanoseconds = 1_000_000_000;
+
     private readonly Action<PacketBuffer, LinkType> _post;
+    private readonly IConnectionStarts? _starts;
     private readonly PriorityQueue<Deferred, (long Due, long Order)> _deferred = new();
     private long _start;
     private long _order;
@@ -34,11 +40,13 @@ internal sealed class ReplayTimeline
     /// <param name="scheduler">The clock and waits.</param>
     /// <param name="speed">The timeline's speed.</param>
     /// <param name="post">Hands one packet to the engine (which then owns the buffer); may block for back-pressure.</param>
-    public ReplayTimeline(PrecisionScheduler scheduler, ReplaySpeed speed, Action<PacketBuffer, LinkType> post)
+    /// <param name="starts">When the copier sent each connection's SYN; null to measure from the hand-over only.</param>
+    public ReplayTimeline(PrecisionScheduler scheduler, ReplaySpeed speed, Action<PacketBuffer, LinkType> post, IConnectionStarts? starts = null)
     {
         _scheduler = scheduler;
         _speed = speed;
         _post = post;
+        _starts = starts;
     }
 
     /// <summary>Timeline offset (capture nanoseconds, unscaled) of the last packet handed over.</summary>
@@ -82,7 +90,7 @@ internal sealed class ReplayTimeline
         var timelineDue = due;
         if (isClose && flow.Anchor != long.MinValue)
         {
-            due = Math.Max(due, flow.Anchor + _speed.Scale(timestamp - flow.FirstTimestamp) + CloseGuardNanoseconds);
+            due = Math.Max(due, ConnectionStart(flow, cancellation) + _speed.Scale(timestamp - flow.FirstTimestamp) + CloseGuardNanoseconds);
         }
 
         due = Math.Max(due, flow.LastDue);
@@ -144,9 +152,40 @@ internal sealed class ReplayTimeline
         }
     }
 
+    /// <summary>
+    /// When the connection started as the target saw it: the copier's SYN if it has gone (waiting for it, bounded, when
+    /// the engine lags), and never before the hand-over of its first packet.
+    /// </summary>
+    private long ConnectionStart(ReplayFlow flow, CancellationToken cancellation)
+    {
+        if (_starts is null)
+        {
+            return flow.Anchor;
+        }
+
+        var giveUpAt = _scheduler.Now + StartWaitNanoseconds;
+        long sentAt;
+        while (!_starts.TryGetStart(flow.Port, flow.HandedOverFrom, out sentAt))
+        {
+            if (_scheduler.Now >= giveUpAt || cancellation.IsCancellationRequested)
+            {
+                return flow.Anchor;
+            }
+
+            _scheduler.WaitUntil(_scheduler.Now + 1_000_000, cancellation, countLateness: false);
+        }
+
+        return Math.Max(flow.Anchor, sentAt);
+    }
+
     private void Post(in Deferred item)
     {
         var first = item.Flow.Anchor == long.MinValue;
+        if (first)
+        {
+            item.Flow.HandedOverFrom = _scheduler.Now;
+        }
+
         _post(item.Buffer, item.LinkType);
         PacketsPosted++;
         OffsetDone = Math.Max(OffsetDone, item.Offset);

@@ -53,6 +53,28 @@ internal sealed class OfflineCapture
         return Packet(closeAt + 100, client, clientPort, Online, serverPort, isn + 102, serverIsn + 302, TcpFlags.Ack);
     }
 
+    /// <summary>A keep-alive connection: handshake, <paramref name="requests"/> requests of 40 bytes 1 ms apart with 200-byte answers, FIN.</summary>
+    public OfflineCapture KeepAlive(uint client, ushort clientPort, long startAt, int requests, uint isn = 1000)
+    {
+        const uint serverIsn = 9000;
+        Packet(startAt, client, clientPort, Online, Port, isn, 0, TcpFlags.Syn);
+        Packet(startAt + 50, Online, Port, client, clientPort, serverIsn, isn + 1, TcpFlags.Syn | TcpFlags.Ack);
+        Packet(startAt + 100, client, clientPort, Online, Port, isn + 1, serverIsn + 1, TcpFlags.Ack);
+        uint seq = isn + 1, ack = serverIsn + 1;
+        var at = startAt + 200;
+        for (var i = 0; i < requests; i++, at += 1000)
+        {
+            Packet(at, client, clientPort, Online, Port, seq, ack, TcpFlags.Ack | TcpFlags.Psh, 40);
+            seq += 40;
+            Packet(at + 300, Online, Port, client, clientPort, ack, seq, TcpFlags.Ack | TcpFlags.Psh, 200);
+            ack += 200;
+        }
+
+        Packet(at, client, clientPort, Online, Port, seq, ack, TcpFlags.Fin | TcpFlags.Ack);
+        Packet(at + 50, Online, Port, client, clientPort, ack, seq + 1, TcpFlags.Fin | TcpFlags.Ack);
+        return Packet(at + 100, client, clientPort, Online, Port, seq + 1, ack + 1, TcpFlags.Ack);
+    }
+
     public byte[] ToArray() => _pcap.ToArray();
 
     public string WriteTo(string directory, string name)

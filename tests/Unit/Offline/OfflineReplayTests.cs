@@ -107,6 +107,20 @@ public sealed class OfflineReplayTests : IDisposable
     }
 
     [Fact]
+    public void AtMaxSpeedLongKeepAliveConnectionsArePlayedWholeAndClosed()
+    {
+        var file = new OfflineCapture().KeepAlive(OfflineCapture.Client, 40000, 0, 500)
+            .KeepAlive(OfflineCapture.OtherClient, 40001, 100, 500).WriteTo(_directory, "keepalive.pcap");
+
+        var (replay, target) = Run([file], speed: ReplaySpeed.Max);
+
+        Assert.Equal(ReplayPhase.Completed, replay.Phase);
+        Assert.Equal(1000, target.Received.Count(p => p.Payload == 40));
+        Assert.Equal(2, target.Received.Count(p => (p.Flags & TcpFlags.Fin) != 0));
+        Assert.All(replay.Engine.GetConnections(), c => Assert.Equal(CloseReason.Completed, c.CloseReason));
+    }
+
+    [Fact]
     public void ABadFilterStopsTheStartWithLibpcapsReason()
     {
         var file = new OfflineCapture().Connection(OfflineCapture.Client, 40000, 0, 5_000).WriteTo(_directory, "one.pcap");

@@ -64,6 +64,42 @@ public class ReplayTimelineTests
     }
 
     [Fact]
+    public void ACloseIsMeasuredFromTheCopiersSynWhenTheEngineSentItLate()
+    {
+        var starts = new FakeStarts();
+        var timeline = Timeline(ReplaySpeed.Normal, starts);
+        var a = Flow(0);
+        a.Port = 40000;
+        var start = _scheduler.Now;
+
+        Offer(timeline, 1, a, 0);
+        starts.SentAt[40000] = start + (30 * Millisecond);   // the engine (cold JIT, busy host) sent the SYN 30 ms late
+        Offer(timeline, 2, a, 20 * Millisecond, isClose: true);
+        timeline.Flush(default);
+
+        Assert.Equal(50 * Millisecond + ReplayTimeline.CloseGuardNanoseconds, _posted[1].At - start);
+    }
+
+    [Fact]
+    public void ASynFromAnEarlierConnectionOnThePortIsNotTakenAsThisOnesStart()
+    {
+        var starts = new FakeStarts();
+        var timeline = Timeline(ReplaySpeed.Normal, starts);
+        var a = Flow(0);
+        a.Port = 40000;
+        starts.SentAt[40000] = _scheduler.Now - (5 * Millisecond);   // an older connection's SYN, before A was handed over
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        var start = _scheduler.Now;
+        Offer(timeline, 1, a, 0);
+
+        // A's own SYN never shows (a test that stops the engine): the close waits the bounded second, then uses the hand-over.
+        Offer(timeline, 2, a, 20 * Millisecond, isClose: true);
+        timeline.Flush(default);
+
+        Assert.True(_posted[1].At - start >= 20 * Millisecond + ReplayTimeline.CloseGuardNanoseconds);
+    }
+
+    [Fact]
     public void ACloseOnTimeGoesOneGuardMillisecondAfterItsCaptureOffset()
     {
         var timeline = Timeline(ReplaySpeed.Normal);
@@ -134,7 +170,7 @@ public class ReplayTimelineTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private ReplayTimeline Timeline(ReplaySpeed speed)
+    private ReplayTimeline Timeline(ReplaySpeed speed, IConnectionStarts? starts = null)
     {
         var timeline = new ReplayTimeline(_scheduler, speed, (buffer, _) =>
         {
@@ -143,9 +179,17 @@ public class ReplayTimelineTests
             {
                 _clock.Advance(TimeSpan.FromTicks(_handOverCost / 100));
             }
-        });
+        }, starts);
         timeline.Begin();
         return timeline;
+    }
+
+    private sealed class FakeStarts : IConnectionStarts
+    {
+        public Dictionary<ushort, long> SentAt { get; } = [];
+
+        public bool TryGetStart(ushort clientPort, long notBefore, out long sentAt) =>
+            SentAt.TryGetValue(clientPort, out sentAt) && sentAt >= notBefore;
     }
 
     private static ReplayFlow Flow(long firstOffset) => new() { Selected = true, FirstTimestamp = Capture0 + firstOffset };
