@@ -49,10 +49,10 @@ bench: deps
 	dotnet run -c Release --project bench/TcpReplay.Bench.csproj -- --filter '*' --memory $(BENCH_ARGS)
 
 # The live-copy macro benchmark in a four-host namespace lab (root; ~8 minutes; not part of make test);
-# e.g. make bench-load BENCH_LOAD_ARGS="-Runs Timeline -DurationSeconds 10".
+# e.g. make bench-load BENCH_LOAD_ARGS="-Runs Timeline,PcapTimeline -DurationSeconds 10" (-Command, so lists work).
 BENCH_LOAD_ARGS ?=
 bench-load: module
-	$(PWSH) -File bench/lab/Measure-LiveCopyLoad.ps1 $(BENCH_LOAD_ARGS)
+	$(PWSH) -Command "& ./bench/lab/Measure-LiveCopyLoad.ps1 $(BENCH_LOAD_ARGS)"
 
 clean:
 	rm -rf out

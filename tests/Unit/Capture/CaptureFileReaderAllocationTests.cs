@@ -46,10 +46,28 @@ public class CaptureFileReaderAllocationTests
 
     private static void AssertSteadyStateAllocatesNothing(byte[] file)
     {
+        // Steady state: the JIT may still be tiering the reader up during the first passes (on a busy machine a tier-up
+        // landing mid-loop allocates on this thread), so a pass counts only once earlier passes have warmed it.
+        // A real per-record allocation shows in every pass.
+        long allocated = 0;
+        for (var pass = 0; pass < 5; pass++)
+        {
+            allocated = AllocatedWhileReading(file);
+            if (allocated == 0)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static long AllocatedWhileReading(byte[] file)
+    {
         using CaptureFileReader reader = CaptureFileReader.Open(new MemoryStream(file));
         long sum = 0;
 
-        // The first records grow the interface list and let the JIT settle.
+        // The first records grow the interface list.
         for (int i = 0; i < 100; i++)
         {
             Assert.True(reader.TryReadNext(out CaptureRecord record));
@@ -67,6 +85,6 @@ public class CaptureFileReaderAllocationTests
         Assert.Null(reader.Error);
         Assert.Equal(Records, reader.RecordsRead);
         Assert.NotEqual(0, sum);
-        Assert.Equal(0, allocated);
+        return allocated;
     }
 }

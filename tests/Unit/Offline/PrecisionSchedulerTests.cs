@@ -88,6 +88,12 @@ public class PrecisionSchedulerTests
         Assert.Empty(waits.SleepRequests);
         Assert.Equal(start, scheduler.Now);
     }
+}
+
+[Collection(RealClockCollection.Name)]
+public class PrecisionSchedulerRealClockTests
+{
+    private const long Millisecond = 1_000_000;
 
     [Fact]
     public void RealWaitsMeetASparseTimelineWithinAFewMillisecondsWithoutSpinningThroughTheGaps()
