@@ -16,12 +16,4 @@ public interface ICaptureSink
     /// <see cref="PacketBuffer.TimestampNanoseconds"/> is the capture time (Unix epoch, UTC).</param>
     /// <param name="linkType">The link-layer header type of the packet.</param>
     void OnPacket(PacketBuffer buffer, LinkType linkType);
-
-    /// <summary>
-    /// Called on the capture thread after it has handed over every packet that was waiting (at least one), before it
-    /// sleeps again: the moment to flush what the sink batched, so batching adds no delay when traffic is light.
-    /// </summary>
-    void OnBatchEnd()
-    {
-    }
 }

@@ -164,7 +164,6 @@ public sealed class PcapCapture : ICaptureSource
                     return;
                 }
 
-                var delivered = 0;
                 for (var i = 0; i < DrainBudget && ready > 0; i++)
                 {
                     IntPtr header = IntPtr.Zero;
@@ -184,12 +183,6 @@ public sealed class PcapCapture : ICaptureSource
 
                     _counters.AddReceived();
                     Copy(sink, header, data);
-                    delivered++;
-                }
-
-                if (delivered > 0)
-                {
-                    EndBatch(sink);
                 }
             }
         }
@@ -226,18 +219,6 @@ public sealed class PcapCapture : ICaptureSource
         catch (Exception)
         {
             // The buffer is the sink's from the call on; a throwing sink must not stop the capture.
-            _counters.AddSinkFailed();
-        }
-    }
-
-    private void EndBatch(ICaptureSink sink)
-    {
-        try
-        {
-            sink.OnBatchEnd();
-        }
-        catch (Exception)
-        {
             _counters.AddSinkFailed();
         }
     }

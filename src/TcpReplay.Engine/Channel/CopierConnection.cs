@@ -204,18 +204,6 @@ internal sealed class CopierConnection : IRouteTarget
         }
     }
 
-    /// <summary>Finishes the partly filled frame at once (the capture has nothing more for now).</summary>
-    public void FlushNow()
-    {
-        lock (_lock)
-        {
-            if (!_closed && _current >= 0 && _currentRecords > 0)
-            {
-                FinishFrame();
-            }
-        }
-    }
-
     public void Close(string reason)
     {
         lock (_lock)

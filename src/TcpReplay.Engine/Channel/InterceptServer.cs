@@ -236,24 +236,6 @@ public sealed class InterceptServer : IDisposable
         Count(link.Append(record, nowMs));
     }
 
-    /// <summary>
-    /// Sends every partly filled combined frame now. The capture calls it when it has drained what was waiting, so
-    /// under load frames still fill up (one send for many records) while a lone answer never waits for the flush
-    /// timer: in WaitResponse pacing every millisecond here delays the copier's next request.
-    /// </summary>
-    public void FlushAll()
-    {
-        if (!_options.Combined)
-        {
-            return;
-        }
-
-        foreach (var connection in Volatile.Read(ref _connections))
-        {
-            connection.FlushNow();
-        }
-    }
-
     /// <summary>Closes the listener and every copier link and joins the threads; returns within 2 s.</summary>
     public void Dispose()
     {

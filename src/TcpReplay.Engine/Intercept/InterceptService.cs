@@ -93,8 +93,6 @@ public sealed class InterceptService : IDisposable, ICaptureSink
         _pool.Return(buffer);
     }
 
-    void ICaptureSink.OnBatchEnd() => _server?.FlushAll();
-
     private IEnumerable<uint> OwnAddresses()
     {
         var interfaces = _options.Interface == "any"

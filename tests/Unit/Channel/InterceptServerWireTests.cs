@@ -49,32 +49,6 @@ public class InterceptServerWireTests
     }
 
     [Fact]
-    public void FlushAllSendsAPartlyFilledFrameWithoutWaitingForTheFlushTimer()
-    {
-        using var server = StartServer(configure: o => o.FlushInterval = TimeSpan.FromMinutes(1));
-        using var copier = ConnectCopier(server, HelloHex + AddHex);
-        Poll.Until(() => server.Routes == 1, "the route");
-
-        // Records routed within one millisecond wait in an open frame: only the timer or FlushAll sends them.
-        for (var i = 0; i < 5; i++)
-        {
-            server.Route(Response(FakeClient(1), 40001, Ack, seq: (uint)i));
-        }
-
-        server.FlushAll();
-
-        var records = 0;
-        while (records < 5)
-        {
-            int count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ReadExactly(copier, 2, TimeSpan.FromSeconds(2)));
-            _ = ReadExactly(copier, count * 64, TimeSpan.FromSeconds(2));
-            records += count;
-        }
-
-        Assert.Equal(5, records);
-    }
-
-    [Fact]
     public void PlainFramingSendsBareSixtyFourByteRecords()
     {
         using var server = StartServer(configure: o => o.Combined = false);
