@@ -76,10 +76,10 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason }
     }
 
-    # Each capture mode once, each pacing once: RawSocket with tcpcopy's WaitResponse, Pcap with the default (Timeline).
+    # Each capture mode once: RawSocket with WaitResponse asked for, Pcap with the default (WaitResponse for live copy).
     Context 'capture mode <Mode>, pacing <Label>' -ForEach @(
         @{ Mode = 'RawSocket'; Pacing = 'WaitResponse'; Label = 'WaitResponse' },
-        @{ Mode = 'Pcap'; Pacing = ''; Label = 'default (Timeline)' }) {
+        @{ Mode = 'Pcap'; Pacing = ''; Label = 'default (WaitResponse)' }) {
         BeforeAll {
             if ($script:SkipReason) { return }
             $mode = $Mode

@@ -107,7 +107,8 @@ public sealed partial class StartTcpCopyCommand
             {
                 Transfers = transfers,
                 FakeClientNetworks = fakeNetworks,
-                Pacing = Pacing,
+                // The capture's own timing is the point of an offline replay.
+                Pacing = Pacing ?? PacingMode.Timeline,
                 IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
                 DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
                 MaxConnections = MaxConnections,

@@ -59,7 +59,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     public SendMode SendMode { get; set; } = SendMode.RawSocket;
 
     [Parameter]
-    public PacingMode Pacing { get; set; } = PacingMode.Timeline;
+    public PacingMode? Pacing { get; set; }
 
     [Parameter]
     [ValidateRange(1, 86400)]
@@ -142,7 +142,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
             {
                 Transfers = transfers,
                 FakeClientNetworks = fakeNetworks,
-                Pacing = Pacing,
+                Pacing = Pacing ?? PacingMode.WaitResponse,
                 IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
                 DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
                 MaxConnections = MaxConnections,
