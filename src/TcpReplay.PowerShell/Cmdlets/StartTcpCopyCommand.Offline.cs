@@ -142,17 +142,9 @@ public sealed partial class StartTcpCopyCommand
         }
 
         var session = new TcpCopySession(replay, MyInvocation.Line, Name, options, warnings);
-        session.MarkRunning();
-        SessionMetrics.Attach(this, session, ReplayMetrics.Register(CopyMetricsSource.For(replay, session.Name)), MetricsEndpoint);
-        JobRepository.Add(session);
-        SessionRegistry<TcpCopySession>.Add(session);
+        Publish(session, CopyMetricsSource.For(replay, session.Name));
         var progress = replay.Progress;
         WriteVerbose($"Replaying {progress.ConnectionsTotal} connections, {progress.PacketsTotal} client packets over {progress.CaptureTimeTotal} of capture time at speed {Speed}.");
-        if (Wait)
-        {
-            WaitWithProgress(session, WaitDeadline);
-        }
-
-        WriteObject(session);
+        EmitSession(session);
     }
 }

@@ -167,15 +167,27 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
         }
 
         var session = new TcpCopySession(copy, MyInvocation.Line, Name, options, warnings);
-        session.MarkRunning();
-        SessionMetrics.Attach(this, session, ReplayMetrics.Register(CopyMetricsSource.For(copy, session.Name)), MetricsEndpoint);
-        JobRepository.Add(session);
-        SessionRegistry<TcpCopySession>.Add(session);
+        Publish(session, CopyMetricsSource.For(copy, session.Name));
         if (!copy.InterceptConnected)
         {
             WriteVerbose($"No intercept is up yet at {string.Join(", ", servers)}; the copier retries with backoff and copies connections opened once one is up.");
         }
 
+        EmitSession(session);
+    }
+
+    /// <summary>A started live copy or replay becomes a running job, with its metrics, in Get-Job and Get-TcpCopy.</summary>
+    private void Publish(TcpCopySession session, CopyMetricsSource metrics)
+    {
+        session.MarkRunning();
+        SessionMetrics.Attach(this, session, ReplayMetrics.Register(metrics), MetricsEndpoint);
+        JobRepository.Add(session);
+        SessionRegistry<TcpCopySession>.Add(session);
+    }
+
+    /// <summary>Writes the session, after the live view when -Wait asks for it.</summary>
+    private void EmitSession(TcpCopySession session)
+    {
         if (Wait)
         {
             WaitWithProgress(session, WaitDeadline);
