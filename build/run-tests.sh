@@ -46,5 +46,20 @@ else
     failed=$((failed + 1))
 fi
 
+# CI shows only the end of the log: name what failed right above the count.
+if [ -f "$trx" ]; then
+    python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") not in ("Passed", "NotExecuted"):
+        msg = r.find(".//t:Message", ns)
+        text = (msg.text or "").strip().splitlines()[0][:300] if msg is not None and msg.text else ""
+        print(f"xUnit FAILED: {r.get('testName')}: {text}")
+PY
+fi
+if [ -f "$pester_json" ]; then
+    python3 -c 'import json,sys; [print("Pester FAILED:", n) for n in json.load(open(sys.argv[1])).get("failedNames", [])]' "$pester_json"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -18,5 +18,9 @@ $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = $Output
 $result = Invoke-Pester -Configuration $configuration
 
-@{ passed = $result.PassedCount; failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount; skipped = $result.SkippedCount } |
+$failedNames = @($result.Failed | ForEach-Object { $_.ExpandedPath }) +
+    @($result.FailedBlocks | ForEach-Object { "$($_.ExpandedPath) (setup)" }) +
+    @($result.FailedContainers | ForEach-Object { "$($_.Item) (file)" })
+@{ passed = $result.PassedCount; failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+   skipped = $result.SkippedCount; failedNames = $failedNames } |
     ConvertTo-Json | Set-Content -Path $ResultFile

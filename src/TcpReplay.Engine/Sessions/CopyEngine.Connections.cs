@@ -190,6 +190,7 @@ public sealed partial class CopyEngine
 
     internal void RunTimers(long now)
     {
+        _timersRunAt = now;
         while (_timers.TryPeek(out var connection, out var due) && due <= now)
         {
             _timers.Dequeue();
@@ -204,6 +205,8 @@ public sealed partial class CopyEngine
                 connection.OnTimer(now);
             }
         }
+
+        _timersRunAt = long.MinValue;
 
         if (now >= _nextSweep)
         {
@@ -324,6 +327,13 @@ public sealed partial class CopyEngine
 
     void IConnectionHost.Schedule(ReplayConnection connection, long dueNanoseconds)
     {
+        // A timer that asks to run again at the instant it is running would keep this loop at that instant for good and
+        // freeze every copy: it runs on the engine's next turn instead, with a fresh clock.
+        if (dueNanoseconds <= _timersRunAt)
+        {
+            dueNanoseconds = _timersRunAt + 1;
+        }
+
         if (dueNanoseconds < connection.ScheduledDue)
         {
             connection.ScheduledDue = dueNanoseconds;

@@ -37,6 +37,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
     private long _nextSweep;
+    private long _timersRunAt = long.MinValue;
     private long _roundTripEstimate;
     private long _nextId;
     private long _queueDrops;

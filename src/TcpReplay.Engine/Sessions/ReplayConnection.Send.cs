@@ -262,10 +262,17 @@ internal sealed partial class ReplayConnection
             wakeAt = _lastTargetDataAt + Math.Max(100 * Millisecond, 4 * _srtt);
         }
 
+        // Quiet counts only once all client data is acknowledged; until then an acknowledgment (or the retransmission
+        // timer) moves the close on, not a wake-up at a silence that has already passed.
         var silentUntil = lastHeard + drain;
-        if (_unacked.Count == 0 && now >= silentUntil)
+        if (_unacked.Count == 0)
         {
-            return true;
+            if (now >= silentUntil)
+            {
+                return true;
+            }
+
+            wakeAt = Math.Min(wakeAt, silentUntil);
         }
 
         // Never wait forever on a target that keeps talking: the drain time also bounds the wait from the client's FIN.
@@ -275,7 +282,7 @@ internal sealed partial class ReplayConnection
             return true;
         }
 
-        wakeAt = Math.Min(wakeAt, Math.Min(silentUntil, hardLimit));
+        wakeAt = Math.Min(wakeAt, hardLimit);
         return false;
     }
 

@@ -372,6 +372,33 @@ public class ReplayConnectionTests
         Assert.Equal(lab.Connection.CloseHeld, lab.Engine.Statistics.CloseHeldTime);
     }
 
+    [Theory]
+    [InlineData(PacingMode.Timeline)]
+    [InlineData(PacingMode.WaitResponse)]
+    public async Task AHeldCloseWhoseDataIsNeverAcknowledgedDoesNotSpinTheEngine(PacingMode pacing)
+    {
+        // The target acknowledges nothing (its acknowledgments were lost): the retransmit interval grows past the drain
+        // time, and the held close must wait for the next retransmission, not ask to be woken in the past. That made
+        // the engine's timer loop spin at one instant for good, which froze every connection of the copy.
+        var lab = new CopyHarness(pacing);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Fin);
+
+        var advancing = Task.Run(() =>
+        {
+            for (var step = 0; step < 400 && lab.Connection.IsOpen; step++)
+            {
+                lab.Advance(TimeSpan.FromMilliseconds(250));
+            }
+        });
+
+        var finished = await Task.WhenAny(advancing, Task.Delay(TimeSpan.FromSeconds(20)));
+        Assert.True(finished == advancing, "The engine's timers did not return: a wake-up time in the past spins the timer loop.");
+        Assert.False(lab.Connection.IsOpen);
+        Assert.Equal(CloseReason.Timeout, lab.Connection.CloseReason);
+    }
+
     [Fact]
     public void UnacknowledgedDataIsRetransmitted()
     {
