@@ -49,6 +49,9 @@ function Start-LabStreamingService {
         More flags, passed as they are.
     .PARAMETER TimeoutSeconds
         How long to wait for the service to listen. Default 20.
+    .PARAMETER Nice
+        Scheduling niceness (nice -n), -20..19. Default 0. A negative value keeps the service's answer times what its
+        flags ask when the copier and the intercept load the same cores.
     .OUTPUTS
         A TcpReplay.LabStreamingService: HostName, Address, Port, Id (PID), Directory, SessionLogPath,
         AccessLogPath, Url, StreamUrl, StandardError.
@@ -72,7 +75,8 @@ function Start-LabStreamingService {
         [string[]] $DelayPath = @(),
         [ValidateRange(0, 67108864)] [int] $BodyBytes = 3,
         [string[]] $ArgumentList = @(),
-        [double] $TimeoutSeconds = 20
+        [double] $TimeoutSeconds = 20,
+        [ValidateRange(-20, 19)] [int] $Nice = 0
     )
     $dll = Get-LabStreamingServicePath
     if (-not $dll) { throw "StreamingService.dll is not built: run 'make module' (or set TCPREPLAY_STREAMING_SERVICE)." }
@@ -87,7 +91,9 @@ function Start-LabStreamingService {
     foreach ($s in $StatusPath) { $arguments += '--status-path', $s }
     foreach ($d in $DelayPath) { $arguments += '--delay-path', $d }
     $arguments += $ArgumentList
-    $proc = Start-LabProcess $Lab -HostName $HostName -FilePath 'dotnet' -ArgumentList $arguments -Name "streaming-$HostName-$Port" `
+    # nice execs dotnet, so the PID stays the service's own.
+    $arguments = @('-n', "$Nice", 'dotnet') + $arguments
+    $proc = Start-LabProcess $Lab -HostName $HostName -FilePath 'nice' -ArgumentList $arguments -Name "streaming-$HostName-$Port" `
         -StandardOutput (Join-Path $dir 'stdout.txt') -StandardError (Join-Path $dir 'stderr.txt')
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     while ($true) {

@@ -1,6 +1,6 @@
 #Requires -Version 7.4
 # Online versus target (issue 7, must show): a live copy where the online and the target host run the same HTTP test
-# service (examples/StreamingService), the target's with 20 ms added to every answer and 500 on /fail where online
+# service (examples/StreamingService), the target's with 100 ms added to every answer and 500 on /fail where online
 # answers 200 (this kernel has no tc netem). Start-TcpCopy -CompareResponses captures the online answers;
 # Start-Intercept -ResponsePayload passes the first bytes of the target's, so the copy reads both status codes.
 # Needs root, the lab programs and `make module` (module and StreamingService); skipped with the reason otherwise.
@@ -18,7 +18,9 @@ BeforeAll {
     $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" }
     elseif (-not (Get-LabStreamingServicePath)) { 'StreamingService is not built (make module)' }
     else { $null }
-    $script:InjectedDelayMs = 20
+    # 100 ms, not 20: the service's own path around the delay (timer, thread pool, Kestrel) adds 2-6 ms on these shared
+    # cores, which the copier measures truly (the wire check below) but which a 20 ms ±20 % band cannot hold.
+    $script:InjectedDelayMs = 100
 }
 
 Describe 'Online versus target comparison in a live copy' -Tag 'Lab', 'Comparison' -Skip:(-not $script:IsRoot) {
@@ -26,8 +28,10 @@ Describe 'Online versus target comparison in a live copy' -Tag 'Lab', 'Compariso
         $script:lab = $null
         if ($script:SkipReason) { return }
         $script:lab = New-ReplayLab -Hosts client, online, target, assistant
-        $script:online = Start-LabStreamingService $script:lab -HostName online -Port 8080
-        $script:target = Start-LabStreamingService $script:lab -HostName target -Port 8080 -DelayMs $script:InjectedDelayMs -StatusPath '/fail=500'
+        # Both services run at a higher priority than the copier and the intercept on the shared cores, so the target
+        # answers in the injected delay, not in that plus the lab's CPU contention (+3..6 ms at nice 0 in CI runs).
+        $script:online = Start-LabStreamingService $script:lab -HostName online -Port 8080 -Nice -10
+        $script:target = Start-LabStreamingService $script:lab -HostName target -Port 8080 -DelayMs $script:InjectedDelayMs -StatusPath '/fail=500' -Nice -10
         $null = Invoke-LabPwsh $script:lab -HostName target -Command "Import-Module '$($script:ModulePath)'; Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
         $intercept = Start-LabRole $script:lab -Role Intercept -HostName assistant -ModulePath $script:ModulePath -Wait -Parameters @{
             Interface = 'eth0'; TargetPort = 8080; ResponsePayload = 128; DeadlineSeconds = 240
@@ -37,6 +41,9 @@ Describe 'Online versus target comparison in a live copy' -Tag 'Lab', 'Compariso
             CaptureMode = 'Pcap'; Interface = 'eth0'; CompareResponses = $true; DeadlineSeconds = 240
         }
         $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+        # The oracle: each server's answer times as tcpdump sees them on its own interface.
+        $onlineWire = Start-LabCapture $script:lab -HostName online -Path (Join-Path $script:lab.TempDirectory 'online-wire.pcap') -Filter 'tcp port 8080'
+        $targetWire = Start-LabCapture $script:lab -HostName target -Path (Join-Path $script:lab.TempDirectory 'target-wire.pcap') -Filter 'tcp port 8080'
 
         # 60 keep-alive connections of 1..8 requests, a third of them to /fail; every request is read in full.
         $output = Invoke-LabCommand $script:lab -HostName client -TimeoutSeconds 120 -IgnoreExitCode -Command (
@@ -55,13 +62,19 @@ Describe 'Online versus target comparison in a live copy' -Tag 'Lab', 'Compariso
         Start-Sleep -Seconds 4 # the last closes are held for the target, then the records are final
         $script:result = Stop-LabRole $script:lab $copy
         $script:interceptResult = Stop-LabRole $script:lab $intercept
+        $null = Stop-LabCapture $script:lab $onlineWire
+        $null = Stop-LabCapture $script:lab $targetWire
+        $wire = "$PSScriptRoot/../Lab/wire_latency.py"
+        $script:onlineWire = python3 $wire $onlineWire.Path --port 8080 --clients 198.18.0.10 | ConvertFrom-Json
+        $script:targetWire = python3 $wire $targetWire.Path --port 8080 --clients 198.19. | ConvertFrom-Json
         $script:onlineLog = @(Get-LabStreamingAccessLog $script:online.AccessLogPath)
         $script:targetLog = @(Get-LabStreamingAccessLog $script:target.AccessLogPath)
         $script:comparison = $script:result.Comparison
         if ($env:TCPREPLAY_COMPARISON_DEBUG) {
             [pscustomobject]@{ Result = $script:result; Online = $script:onlineLog; Target = $script:targetLog } | ConvertTo-Json -Depth 8 | Set-Content $env:TCPREPLAY_COMPARISON_DEBUG
         }
-        $script:summary = "comparison: $($script:comparison | Select-Object * -ExcludeProperty Exchanges | ConvertTo-Json -Compress)"
+        $script:summary = "comparison: $($script:comparison | Select-Object * -ExcludeProperty Exchanges | ConvertTo-Json -Compress); " +
+            "wire online: $($script:onlineWire | ConvertTo-Json -Compress); wire target: $($script:targetWire | ConvertTo-Json -Compress)"
     }
 
     AfterAll {
@@ -84,6 +97,13 @@ Describe 'Online versus target comparison in a live copy' -Tag 'Lab', 'Compariso
         $script:interceptResult.PayloadLinks | Should -BeGreaterOrEqual 1
         $script:comparison.OnlineAnswerCapture | Should -Not -BeLike 'off*'
         $script:comparison.ExchangesCompared | Should -Be $script:onlineLog.Count -Because $script:summary
+    }
+
+    It 'measures the same p50 answer times as tcpdump on each server (within 10 % or 1.5 ms)' {
+        $script:onlineWire.count | Should -Be $script:onlineLog.Count
+        $script:targetWire.count | Should -Be $script:targetLog.Count
+        [math]::Abs($script:comparison.OnlineP50Ms - $script:onlineWire.p50_ms) | Should -BeLessOrEqual ([math]::Max(1.5, 0.1 * $script:onlineWire.p50_ms)) -Because $script:summary
+        [math]::Abs($script:comparison.TargetP50Ms - $script:targetWire.p50_ms) | Should -BeLessOrEqual ([math]::Max(1.5, 0.1 * $script:targetWire.p50_ms)) -Because $script:summary
     }
 
     It 'measures the target p50 latency about the injected delay above the online p50 (within 20 %)' {
