@@ -38,7 +38,7 @@ Describe 'Online versus target comparison in a live copy' -Tag 'Lab', 'Compariso
         }
         $copy = Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait -Parameters @{
             Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
-            CaptureMode = 'Pcap'; Interface = 'eth0'; CompareResponses = $true; DeadlineSeconds = 240
+            CaptureMode = 'Pcap'; Interface = 'eth0'; CompareResponses = $true; DeadlineSeconds = 240; Pacing = 'WaitResponse'
         }
         $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
         # The oracle: each server's answer times as tcpdump sees them on its own interface.

@@ -142,7 +142,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
             {
                 Transfers = transfers,
                 FakeClientNetworks = fakeNetworks,
-                Pacing = Pacing ?? PacingMode.WaitResponse,
+                Pacing = Pacing ?? PacingMode.Timeline,
                 IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
                 DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
                 MaxConnections = MaxConnections,

@@ -32,7 +32,7 @@ Import-Module $ModulePath
 . "$PSScriptRoot/Publish-RoleFile.ps1"
 
 function Get-Status($session) {
-    $session | Select-Object ClientPackets, SentPackets, Connections, Completed, Failed, Responses, Retransmissions,
+    $session | Select-Object ClientPackets, SentPackets, Connections, OpenConnections, Completed, Failed, Responses, Retransmissions,
         CaptureGaps, SendErrors, ClosesHeld, @{ n = 'CloseHeldMaxMs'; e = { $_.CloseHeldMax.TotalMilliseconds } },
         @{ n = 'CloseHeldAverageMs'; e = { $_.CloseHeldAverage.TotalMilliseconds } }, InterceptConnected, InterceptReconnects, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
         @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
