@@ -174,10 +174,24 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
             $null = Invoke-LabCommand $script:lab -HostName online -Command "tcpdump -r '$($script:dense.Path)' -w '$clientOnly' 'tcp dst port 8080' 2>/dev/null"
             $out = Invoke-LabCommand $script:lab -HostName online -Command "tcpreplay --topspeed -i eth0 '$clientOnly' 2>&1"
             $script:tcpreplayPps = if ("$out" -match 'Rated:[^\n]*?([\d.]+) pps') { [double]$Matches[1] } else { $null }
+            # The target alone: the same client segments sent straight from the client host, every connection at once,
+            # each segment on its own (autocorking off in the client's namespace, which the lab removes), measured on
+            # the target's interface like the replay.
+            $directPcap = Join-Path $script:lab.TempDirectory 'dense-direct.pcap'
+            $directCapture = Start-LabCapture $script:lab -HostName target -Path $directPcap -Filter 'tcp dst port 8080 and src host 198.18.0.10'
+            try {
+                $null = Invoke-LabCommand $script:lab -HostName client -Command 'sysctl -qw net.ipv4.tcp_autocorking=0'
+                $out = Invoke-LabCommand $script:lab -HostName client -TimeoutSeconds 60 -Command "python3 '$PSScriptRoot/../Lab/pipelined_client.py' '$($script:dense.Path)' --server 198.18.0.30 --port 8080"
+            }
+            finally { $null = Stop-LabCapture $script:lab $directCapture }
+            $script:direct = $out | ConvertFrom-Json
+            $script:directTiming = (python3 $script:Timing $script:dense.Path $directPcap --port 8080) | ConvertFrom-Json
             $m = $script:max
             $script:maxPps = $m.Session.SentPackets / [math]::Max(0.001, $m.Timing.target_span_s)
             Write-Host ("Offline replay speed 10: capture data span {0:0.00} s, target data span {1:0.00} s; speed Max: data span {2:0.00} s, {3:0} packets/s sent by the copier (handshakes and acks included), {4} connections ended; tcpreplay --topspeed of the {5} client packets: {6} packets/s" -f
                 $script:ten.Timing.capture_data_span_s, $script:ten.Timing.target_data_span_s, $m.Timing.target_data_span_s, $script:maxPps, $m.Session.ConnectionsDone, $m.Timing.capture_client_packets, $script:tcpreplayPps)
+            Write-Host ("The target alone (a direct client sending the same {0} requests pipelined on {1} connections, segment by segment): data span {2:0.00} s on the target, every answer after {3:0.00} s; the copier at Max: data span {4:0.00} s" -f
+                $script:direct.requests, $script:direct.connections, $script:directTiming.target_data_span_s, $script:direct.seconds, $m.Timing.target_data_span_s)
         }
 
         It 'finishes speed 10 in about a tenth of the capture span' {
@@ -201,6 +215,14 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
         # a time already past, and the timer loop spun at that instant): the copies must end by themselves.
         It 'completes by itself at Max' {
             $script:max.Session.State | Should -Be 'Completed'
+        }
+
+        # The issue asks for a Max replay limited by the target. Measured 2026-11-25: the copier takes 1.5-2 times what
+        # the target alone needs (0.33-0.43 s against 0.22 s), so it is not yet; docs/benchmarks.md has the figures.
+        # The bound catches a copier that falls much further behind (a stall, a lost hand-over).
+        It 'takes at Max at most three times what the target needs for the same segments from a direct client' {
+            $script:direct.answers | Should -Be $script:direct.requests
+            $script:max.Timing.target_data_span_s | Should -BeLessOrEqual (3 * $script:directTiming.target_data_span_s + 0.1)
         }
 
         It 'measures tcpreplay --topspeed as the reference sender' {
