@@ -33,6 +33,9 @@
     ModerateTimeline. Default: all seven.
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
+.PARAMETER Nice
+    Start-TcpCopy -Nice for every run: the nice value of the copier's engine and capture threads. 0 (default) leaves
+    them at the process's.
 .EXAMPLE
     dotnet tool run pwsh -- -File bench/lab/Measure-LiveCopyLoad.ps1
 .EXAMPLE
@@ -47,7 +50,9 @@ param(
     [ValidateRange(1, 20000)] [int] $OneShotRequests = 2000,
     [ValidateRange(1, 60)] [int] $SettleSeconds = 5,
     [ValidateRange(0, 120)] [int] $CatchUpSeconds = 30,
-    [string] $ResultFile = "$PSScriptRoot/../../out/bench-load.json"
+    [string] $ResultFile = "$PSScriptRoot/../../out/bench-load.json",
+    # Start-TcpCopy -Nice for every run: the copier's engine and capture threads' nice value (0 leaves them alone).
+    [ValidateRange(-20, 19)] [int] $Nice = 0
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
@@ -127,7 +132,7 @@ function Invoke-LoadRun {
     try {
         $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Name "copy-$Name" -Wait -Parameters @{
             Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
-            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600
+            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice
         }
         $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
         $copyPid = $copy.Process.Id
@@ -301,6 +306,7 @@ try {
         Machine = [pscustomobject]@{
             Cpu     = ((lscpu | Select-String 'Model name') -replace '.*:\s*', '')
             Cores   = [Environment]::ProcessorCount
+            Nice    = $Nice
             Memory  = ((Get-Content /proc/meminfo -TotalCount 1) -replace '\s+', ' ')
             Kernel  = (uname -r)
             DotNet  = [Environment]::Version.ToString()

@@ -72,6 +72,13 @@ Describe 'Start-TcpCopy' {
             $output[1] | Should -Match 'CAP_NET_RAW|root'
         }
 
+        It 'stops with NiceNotPermitted for a negative -Nice without CAP_SYS_NICE, naming the fixes' {
+            $output = Invoke-InNamespace -Prefix 'setpriv', '--inh-caps=-sys_nice', '--bounding-set=-sys_nice' -Command (
+                "Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Nice -5")
+            $output[0] | Should -Be "NiceNotPermitted,$script:CopyId"
+            $output[1] | Should -Match 'CAP_SYS_NICE'
+        }
+
         It 'stops with InterfaceNotFound for an unknown interface, listing the real ones' {
             $output = Invoke-InNamespace -Command "Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Interface nope0"
             $output[0] | Should -Be "InterfaceNotFound,$script:CopyId"

@@ -30,6 +30,12 @@ public sealed record CaptureOptions
     /// <summary>libpcap only: put the interface in promiscuous mode (not needed for packets addressed to this host).</summary>
     public bool Promiscuous { get; init; }
 
+    /// <summary>
+    /// The capture thread's nice value on Linux (-20..19; 0 leaves the inherited one). A negative value needs root or
+    /// CAP_SYS_NICE; without it the thread keeps its priority.
+    /// </summary>
+    public int ThreadNice { get; init; }
+
     /// <summary><see cref="AutoCapture"/>: client packets the datalink must see before the layers are compared.</summary>
     public int ProbePackets { get; init; } = 20;
 
@@ -49,6 +55,8 @@ public sealed record CaptureOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(KernelBufferBytes, 65536, nameof(KernelBufferBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutstandingBuffers, 1, nameof(MaxOutstandingBuffers));
         ArgumentOutOfRangeException.ThrowIfLessThan(ProbePackets, 1, nameof(ProbePackets));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ThreadNice, -20, nameof(ThreadNice));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ThreadNice, 19, nameof(ThreadNice));
         if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(PollInterval), PollInterval, "The poll interval must be above 0 and at most 1 s, so that a stop is prompt.");

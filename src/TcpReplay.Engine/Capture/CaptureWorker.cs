@@ -1,3 +1,5 @@
+using TcpReplay.Engine.Threading;
+
 namespace TcpReplay.Engine.Capture;
 
 /// <summary>
@@ -17,6 +19,7 @@ internal sealed class CaptureWorker
     private readonly string _threadName;
     private readonly Action<CaptureWorker> _loop;
     private readonly Action _release;
+    private readonly int _threadNice;
     private readonly object _gate = new();
     private Thread? _thread;
     private int _stopRequested;
@@ -28,11 +31,13 @@ internal sealed class CaptureWorker
     /// <param name="threadName">Name of the capture thread (shown by debuggers and in dumps).</param>
     /// <param name="loop">The capture loop: runs until <see cref="StopRequested"/>, or calls <see cref="Fail"/> and returns.</param>
     /// <param name="release">Closes the native handle; called once.</param>
-    public CaptureWorker(string threadName, Action<CaptureWorker> loop, Action release)
+    /// <param name="threadNice">The capture thread's nice value (Linux); 0 leaves it as inherited.</param>
+    public CaptureWorker(string threadName, Action<CaptureWorker> loop, Action release, int threadNice = 0)
     {
         _threadName = threadName;
         _loop = loop;
         _release = release;
+        _threadNice = threadNice;
     }
 
     public bool StopRequested => Volatile.Read(ref _stopRequested) != 0;
@@ -106,6 +111,11 @@ internal sealed class CaptureWorker
     {
         try
         {
+            if (_threadNice != 0)
+            {
+                ThreadNice.TryRaise(ThreadNice.CurrentThreadId(), _threadNice);
+            }
+
             _loop(this);
         }
         catch (Exception ex)

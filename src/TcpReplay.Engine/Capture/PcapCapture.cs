@@ -105,7 +105,7 @@ public sealed class PcapCapture : ICaptureSource
             throw new CaptureException(CaptureErrorKind.OpenFailed, $"libpcap could not configure '{interfaceName}': {ex.Message}.", ex);
         }
 
-        _worker = new CaptureWorker("TcpReplay pcap capture", Run, _device.Close);
+        _worker = new CaptureWorker("TcpReplay pcap capture", Run, _device.Close, _options.ThreadNice);
     }
 
     public CaptureLayer Layer => CaptureLayer.Datalink;

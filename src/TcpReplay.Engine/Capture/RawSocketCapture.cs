@@ -64,7 +64,7 @@ public sealed class RawSocketCapture : ICaptureSource
         _socket = OpenSocket(_options.KernelBufferBytes);
         _fd = (int)_socket.SafeHandle.DangerousGetHandle();
         _socketInode = ReadSocketInode(_fd);
-        _worker = new CaptureWorker("TcpReplay raw capture", Run, _socket.Dispose);
+        _worker = new CaptureWorker("TcpReplay raw capture", Run, _socket.Dispose, _options.ThreadNice);
 
         var to = _filterAddress ? $" to {CaptureFilters.FormatAddress(_address)}" : string.Empty;
         Description = $"raw IPv4 socket (IP layer), TCP destination {_ports.Describe()}{to}";

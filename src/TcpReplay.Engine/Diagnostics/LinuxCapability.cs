@@ -8,4 +8,7 @@ public enum LinuxCapability
 
     /// <summary>CAP_NET_RAW: open raw and packet sockets (capture and send).</summary>
     NetRaw = 13,
+
+    /// <summary>CAP_SYS_NICE: raise a thread's priority (a negative nice value).</summary>
+    SysNice = 23,
 }

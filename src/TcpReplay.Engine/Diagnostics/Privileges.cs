@@ -24,6 +24,8 @@ public static class Privileges
     /// <summary>Root or CAP_NET_ADMIN in the effective set: may change routes, addresses and net sysctls.</summary>
     public static bool CanChangeNetwork => HasCapability(LinuxCapability.NetAdmin);
 
+    public static bool CanRaisePriority => HasCapability(LinuxCapability.SysNice);
+
     /// <summary>True when <paramref name="capability"/> is in the effective set (CapEff) of this process.</summary>
     public static bool HasCapability(LinuxCapability capability)
     {

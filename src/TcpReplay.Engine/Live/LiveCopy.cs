@@ -151,6 +151,9 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
     void IResponseSink.OnLinkStateChanged(InterceptLinkStatus status) =>
         Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));
 
+    /// <summary>The client capture's options: the defaults, with the copy's thread priority.</summary>
+    private CaptureOptions CaptureThreadOptions => new() { ThreadNice = _options.Copy.ThreadNice };
+
     private ICaptureSource OpenCapture()
     {
         var ports = _options.Copy.Transfers.Select(t => t.OnlinePort).Distinct().ToArray();
@@ -161,15 +164,15 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
             case CaptureMode.RawSocket:
                 CaptureLayer = CaptureLayer.IpLayer;
                 CaptureReason = "RawSocket was asked for.";
-                var raw = new RawSocketCapture(ports, _pool, onlineAddress);
+                var raw = new RawSocketCapture(ports, _pool, onlineAddress, CaptureThreadOptions);
                 WatchForSilence(raw, ports, onlineAddress);
                 return raw;
             case CaptureMode.Pcap:
                 CaptureLayer = CaptureLayer.Datalink;
                 CaptureReason = "Pcap was asked for.";
-                return new PcapCapture(_options.Interface, CaptureFilters.ForClientPorts(ports, onlineAddress), _pool);
+                return new PcapCapture(_options.Interface, CaptureFilters.ForClientPorts(ports, onlineAddress), _pool, CaptureThreadOptions);
             default:
-                var auto = new AutoCapture(_options.Interface, ports, _pool, onlineAddress);
+                var auto = new AutoCapture(_options.Interface, ports, _pool, onlineAddress, CaptureThreadOptions);
                 CaptureLayer = CaptureLayer.Datalink;
                 CaptureReason = "Auto: probing whether the IP layer sees the port's traffic; the datalink delivers meanwhile.";
                 auto.Decided += decision =>

@@ -1,6 +1,7 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture.Files;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Threading;
 
 namespace TcpReplay.Engine.Offline;
 

@@ -3,6 +3,7 @@ using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Threading;
 using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Offline;

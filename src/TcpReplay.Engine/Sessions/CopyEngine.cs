@@ -1,5 +1,6 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Threading;
 using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Sessions;
@@ -216,6 +217,11 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 
     private void Run()
     {
+        if (Options.ThreadNice != 0)
+        {
+            ThreadNice.TryRaise(ThreadNice.CurrentThreadId(), Options.ThreadNice);
+        }
+
         var batch = new EngineEvent[BatchSize];
         try
         {

@@ -46,4 +46,11 @@ public sealed class CopyEngineOptions
 
     /// <summary>Finished request/answer exchanges kept for <see cref="CopyEngine.GetExchanges"/> (the last ones); 0 keeps none.</summary>
     public int ExchangeLogSize { get; init; } = 10_000;
+
+    /// <summary>
+    /// The engine thread's nice value on Linux (-20..19; 0 leaves the inherited one). On a saturated host a copier at
+    /// the default priority gets a fair share of the cores and no more, and falls seconds behind the online traffic
+    /// (docs/benchmarks.md); a negative value lets it keep up. Needs root or CAP_SYS_NICE for a negative value.
+    /// </summary>
+    public int ThreadNice { get; init; }
 }

@@ -13,6 +13,14 @@ internal static class Preflight
                 "NotPermitted", ErrorCategory.PermissionDenied, target,
                 "Run PowerShell as root (sudo pwsh), or grant the capabilities to the runtime: setcap cap_net_raw,cap_net_admin+eip <path of dotnet>.");
 
+    /// <summary>A negative nice value needs CAP_SYS_NICE; zero or a positive one anybody may set.</summary>
+    public static ErrorRecord? CheckNice(int nice, string target) =>
+        nice >= 0 || Privileges.CanRaisePriority
+            ? null
+            : ErrorRecords.Create($"-Nice {nice} raises the copier's thread priority, which needs root or the CAP_SYS_NICE capability, which this process does not have.",
+                "NiceNotPermitted", ErrorCategory.PermissionDenied, target,
+                "Run PowerShell as root (sudo pwsh), grant CAP_SYS_NICE to the runtime (setcap cap_sys_nice+eip <path of dotnet>), or leave -Nice at 0.");
+
     public static ErrorRecord? CheckLibPcap(string target)
     {
         var libpcap = LibPcapProbe.Probe();

@@ -73,6 +73,12 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     [ValidateRange(16, 10_000_000)]
     public int MaxConnections { get; set; } = 65536;
 
+    /// <summary>Live copy: the nice value of the copy engine and capture threads (a replay raises its own to -10 when it may).</summary>
+    [Parameter(ParameterSetName = TransferSet)]
+    [Parameter(ParameterSetName = StructuredSet)]
+    [ValidateRange(-20, 19)]
+    public int Nice { get; set; }
+
     /// <summary>Also capture the online server's answers and compare them with the target's (needs libpcap).</summary>
     [Parameter]
     public SwitchParameter CompareResponses { get; set; }
@@ -126,6 +132,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
                      Preflight.CheckPrivileges("Start-TcpCopy"),
                      CaptureMode != CaptureMode.RawSocket || SendMode == SendMode.Pcap ? Preflight.CheckLibPcap("Start-TcpCopy") : null,
                      Preflight.CheckInterface(Interface),
+                     Preflight.CheckNice(Nice, "Start-TcpCopy"),
                  })
         {
             if (check is not null)
@@ -147,6 +154,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
                 DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
                 MaxConnections = MaxConnections,
                 BystanderAddresses = bystanders,
+                ThreadNice = Nice,
             },
             InterceptServers = servers,
             Channel = new Engine.Channel.InterceptClientOptions { ResponsePayloadBytes = ResponsePayload >= 0 ? ResponsePayload : CompareResponses ? 128 : 0 },

@@ -22,6 +22,7 @@ param(
     [string] $MetricsEndpoint,
     [switch] $CompareResponses,
     [int] $ResponsePayload = -1,
+    [int] $Nice = 0,
     [double] $DeadlineSeconds = 120,
     # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
     [string] $ExportPath
@@ -49,7 +50,7 @@ try {
     if ($CompareResponses) { $compare.CompareResponses = $true }
     if ($ResponsePayload -ge 0) { $compare.ResponsePayload = $ResponsePayload }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -WarningVariable warnings @pacingParameter @metrics @compare
+        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -WarningVariable warnings @pacingParameter @metrics @compare
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |

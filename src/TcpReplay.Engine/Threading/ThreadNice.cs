@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TcpReplay.Engine.Offline;
+namespace TcpReplay.Engine.Threading;
 
 /// <summary>
 /// Per-thread nice values on Linux: setpriority(PRIO_PROCESS, tid) changes one thread only (threads do not share a
