@@ -8,57 +8,23 @@ their sequence number (a retransmission is not a new segment), and the Nth one o
 matched with the Nth one on the target side. The delay is target time - online time. Prints one JSON
 object: counts, matched pairs, p50/p90/p99/max in milliseconds.
 
-Standard library only; reads classic pcap (microsecond or nanosecond) with Ethernet or Linux cooked
-(SLL) link types.
+Standard library only; the pcap reader is tests/Lab/pcap_reader.py.
 """
 import argparse
 import json
-import struct
+import os
 import sys
+
+# The lab's pcap reader, shared with the test oracles.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "Lab"))
+from pcap_reader import packets  # noqa: E402
 
 
 def data_segments(path):
     """Yields (port, seq, time_s) for every TCP segment with payload in a pcap file, source port as port."""
-    with open(path, 'rb') as f:
-        header = f.read(24)
-        if len(header) < 24:
-            return
-        magic = struct.unpack('<I', header[:4])[0]
-        if magic in (0xa1b2c3d4, 0xa1b23c4d):
-            endian = '<'
-        else:
-            endian = '>'
-            magic = struct.unpack('>I', header[:4])[0]
-        if magic not in (0xa1b2c3d4, 0xa1b23c4d):
-            raise ValueError(f'{path}: not a classic pcap file')
-        divisor = 1e9 if magic == 0xa1b23c4d else 1e6
-        linktype = struct.unpack(endian + 'I', header[20:24])[0]
-        link_length = {1: 14, 113: 16, 101: 0}.get(linktype)
-        if link_length is None:
-            raise ValueError(f'{path}: link type {linktype} not handled')
-        record = struct.Struct(endian + 'IIII')
-        while True:
-            rh = f.read(16)
-            if len(rh) < 16:
-                return
-            sec, frac, incl, _ = record.unpack(rh)
-            data = f.read(incl)
-            if len(data) < incl:
-                return
-            ip = link_length
-            if len(data) < ip + 20 or data[ip] >> 4 != 4 or data[ip + 9] != 6:
-                continue
-            ihl = (data[ip] & 0x0F) * 4
-            total = struct.unpack('>H', data[ip + 2:ip + 4])[0]
-            tcp = ip + ihl
-            if len(data) < tcp + 20:
-                continue
-            port = struct.unpack('>H', data[tcp:tcp + 2])[0]
-            seq = struct.unpack('>I', data[tcp + 4:tcp + 8])[0]
-            thl = (data[tcp + 12] >> 4) * 4
-            if total - ihl - thl <= 0:
-                continue
-            yield port, seq, sec + frac / divisor
+    for t, _src, sport, _dport, seq, _flags, length, _payload in packets(path):
+        if length > 0:
+            yield sport, seq, t
 
 
 def ordered_segments(path):

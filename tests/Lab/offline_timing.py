@@ -16,57 +16,14 @@ in the capture divided by speed; 'early' counts connections whose close came soo
 than --tolerance-ms, default 0.2, for the two captures' timestamp rounding).
 
 capture_requests lists the request targets (GET lines) in the capture's client data, to compare with what the
-target's server logged. Prints one JSON object. Standard library only; reads pcap (usec or nsec), Ethernet or Linux cooked.
+target's server logged. Prints one JSON object. Standard library only; the pcap reader is pcap_reader.py.
 """
 
 import argparse
 import json
-import struct
 import sys
 
-
-def packets(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic in (0xA1B2C3D4, 0xA1B23C4D):
-        endian = "<"
-    else:
-        endian = ">"
-        magic = struct.unpack(">I", data[:4])[0]
-    scale = 1e-9 if magic == 0xA1B23C4D else 1e-6
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    link = {1: 14, 113: 16, 101: 0, 228: 0}.get(linktype)
-    if link is None:
-        raise SystemExit(f"{path}: link type {linktype} not handled")
-    offset = 24
-    while offset + 16 <= len(data):
-        sec, frac, caplen, _ = struct.unpack(endian + "IIII", data[offset:offset + 16])
-        frame = data[offset + 16:offset + 16 + caplen]
-        offset += 16 + caplen
-        if len(frame) < caplen:
-            break
-        ip = frame[link:]
-        if len(ip) < 40 or ip[0] >> 4 != 4 or ip[9] != 6:
-            continue
-        ihl = (ip[0] & 0x0F) * 4
-        total = struct.unpack(">H", ip[2:4])[0]
-        src = ".".join(str(b) for b in ip[12:16])
-        tcp = ip[ihl:]
-        sport, dport, seq = struct.unpack(">HHI", tcp[:8])
-        doff = (tcp[12] >> 4) * 4
-        flags = tcp[13]
-        yield sec + frac * scale, src, sport, dport, seq, flags, total - ihl - doff, tcp[doff:total - ihl]
-
-
-def percentile(values, fraction):
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))
-    return ordered[index]
+from pcap_reader import packets, percentile
 
 
 def main():

@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 
-from offline_timing import packets
+from pcap_reader import packets
 
 
 def client_streams(path, port):

@@ -7,13 +7,13 @@ online and target latency figures.
 Per connection (client address and port), a request starts at a client data segment that follows server data (or
 opens the connection's data); its response time is from that segment to the server's next data segment. Client
 retransmissions (a sequence number seen before) do not start a request. Prints one JSON object: count, p50_ms,
-p90_ms, max_ms. Standard library only; the pcap reader is offline_timing.py's.
+p90_ms, max_ms. Standard library only; the pcap reader is pcap_reader.py.
 """
 
 import argparse
 import json
 
-from offline_timing import packets, percentile
+from pcap_reader import packets, percentile
 
 
 def response_times(path, port, client_prefix):
