@@ -33,6 +33,9 @@
     ModerateTimeline. Default: all seven.
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
+.PARAMETER KeepFiles
+    A folder: each run's online and target captures (<run>-online.pcap, <run>-target.pcap) and, at the end, both
+    nginx access logs (online-access.log, target-access.log) are kept there instead of being deleted with the lab.
 .PARAMETER Nice
     Start-TcpCopy -Nice for every run: the nice value of the copier's engine and capture threads. 0 (default) leaves
     them at the process's.
@@ -52,13 +55,16 @@ param(
     [ValidateRange(0, 120)] [int] $CatchUpSeconds = 30,
     [string] $ResultFile = "$PSScriptRoot/../../out/bench-load.json",
     # Start-TcpCopy -Nice for every run: the copier's engine and capture threads' nice value (0 leaves them alone).
-    [ValidateRange(-20, 19)] [int] $Nice = 0
+    [ValidateRange(-20, 19)] [int] $Nice = 0,
+    # A folder to keep each run's two captures and, at the end, both nginx access logs in, for a closer look.
+    [string] $KeepFiles
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
 $PSNativeCommandUseErrorActionPreference = $false
 if ((id -u) -ne '0') { throw 'The load benchmark builds network namespaces: run it as root.' }
 $ModulePath = (Resolve-Path $ModulePath).Path
+if ($KeepFiles) { $KeepFiles = (New-Item -ItemType Directory -Force -Path $KeepFiles).FullName }
 Import-Module "$PSScriptRoot/../../tests/Lab/TcpReplayLab.psm1" -Force
 Import-Module "$PSScriptRoot/../../tests/Lab/LiveCopyLab.psm1" -Force
 $missing = @(Test-LabPrerequisite)
@@ -211,7 +217,8 @@ function Invoke-LoadRun {
         $interceptResult = Stop-LabRole $lab $intercept
         $intercept = $null
         $delay = python3 "$PSScriptRoot/copy_delay.py" --online $onlineSaw.Path --target $targetSaw.Path | ConvertFrom-Json
-        Remove-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -ErrorAction Ignore
+        if ($KeepFiles) { Move-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -Destination $KeepFiles -Force }
+        else { Remove-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -ErrorAction Ignore }
 
         $msPerTick = 1000.0 / $ClockTicks
         $result = [pscustomobject]@{
@@ -323,5 +330,9 @@ try {
         CopyPeakMiB, InterceptPeakMiB, @{ n = 'p50ms'; e = { $_.Delay.p50_ms } }, @{ n = 'p90ms'; e = { $_.Delay.p90_ms } }, @{ n = 'p99ms'; e = { $_.Delay.p99_ms } } -AutoSize | Out-Host
 }
 finally {
+    if ($KeepFiles -and $onlineNginx -and $targetNginx) {
+        Copy-Item -LiteralPath $onlineNginx.AccessLogPath -Destination (Join-Path $KeepFiles 'online-access.log') -ErrorAction Ignore
+        Copy-Item -LiteralPath $targetNginx.AccessLogPath -Destination (Join-Path $KeepFiles 'target-access.log') -ErrorAction Ignore
+    }
     Remove-ReplayLab $lab
 }

@@ -34,6 +34,7 @@ internal sealed partial class ReplayConnection
         _host.AnnounceClient(this);
         Phase = ConnectionPhase.SynSent;
         _sentNext = _clientIsn + 1;
+        _answerMustAcknowledge = _sentNext;
         _synSentAt = now;
         _synInterval = Math.Max(FirstSynRetransmit, 2 * _host.RoundTripEstimate);
         _handshakeDeadline = now + Math.Max(Options.HandshakeTimeout.Ticks * 100, 3 * _host.RoundTripEstimate);
@@ -151,6 +152,11 @@ internal sealed partial class ReplayConnection
         Stats.ClientPacketsSentField++;
         Stats.BytesSentField += segment.PayloadLength;
         _sentNext = SequenceNumbers.Max(_sentNext, segment.End);
+        if (segment.PayloadLength > 0)
+        {
+            _answerMustAcknowledge = SequenceNumbers.Max(_answerMustAcknowledge, segment.End);
+        }
+
         if (segment.StartsRequest)
         {
             Record.Requests++;

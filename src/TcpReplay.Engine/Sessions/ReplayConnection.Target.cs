@@ -9,6 +9,9 @@ internal sealed partial class ReplayConnection
     private byte _targetWindowScale;
     private bool _awaitingResponse;
     private bool _targetDataSinceRequest;
+
+    /// <summary>The end of the client data sent last: target data that acknowledges less was written before it arrived.</summary>
+    private uint _answerMustAcknowledge;
     private long _requestSentAt;
     private long _lastTargetDataAt;
     private long _lastTargetPacketAt;
@@ -81,7 +84,7 @@ internal sealed partial class ReplayConnection
                 OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, interceptCapturedAt, now);
             }
 
-            OnTargetData(tcp.SequenceNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);
+            OnTargetData(tcp.SequenceNumber, tcp.AcknowledgmentNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);
         }
 
         TryFlush(now);
@@ -141,7 +144,7 @@ internal sealed partial class ReplayConnection
         _retransmitAt = _unacked.Count > 0 ? now + _rto : long.MaxValue;
     }
 
-    private void OnTargetData(uint sequence, uint length, int payloadLength, bool fin, bool psh, long now)
+    private void OnTargetData(uint sequence, uint acknowledgment, uint length, int payloadLength, bool fin, bool psh, long now)
     {
         var end = sequence + length;
         if (SequenceNumbers.LessOrEqual(sequence, _targetNext) && SequenceNumbers.GreaterThan(end, _targetNext))
@@ -166,7 +169,13 @@ internal sealed partial class ReplayConnection
                 _unansweredRequests--;
             }
 
-            _targetDataSinceRequest = true;
+            // Only data the target sent after it had the whole request answers it: a late piece of the previous answer
+            // (headers and body written apart) acknowledges less, and must not let the next request go before its time.
+            if (SequenceNumbers.GreaterOrEqual(acknowledgment, _answerMustAcknowledge))
+            {
+                _targetDataSinceRequest = true;
+            }
+
             _lastTargetDataAt = now;
         }
 

@@ -76,6 +76,29 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void WaitResponseDoesNotTakeALateSegmentOfThePreviousAnswerForTheNextOne()
+    {
+        // The target wrote its first answer in two pieces (headers, then body). The first piece lets request 2 go;
+        // the second was sent before request 2 reached the target (its acknowledgment says so) and must not count
+        // as request 2's answer, or request 3 goes before it and the target sees two requests at once.
+        var lab = new CopyHarness(PacingMode.WaitResponse);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 80);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        Assert.Equal(80, lab.Sender.Last.PayloadLength);
+
+        lab.FromClient(40000, Isn + 181, OnlineIsn + 901, TcpFlags.Ack | TcpFlags.Psh, payload: 60);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 20);
+        Assert.DoesNotContain(lab.Sender.Sent, s => s.PayloadLength == 60);
+
+        // The answer to request 2 acknowledges it: request 3 goes.
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 321, Isn + 181, TcpFlags.Ack | TcpFlags.Psh, payload: 200);
+        Assert.Equal(60, lab.Sender.Last.PayloadLength);
+        Assert.Equal(3, lab.Connection.Requests);
+    }
+
+    [Fact]
     public void WaitResponseSendsTheNextRequestAnywayWhenTheTargetStaysSilent()
     {
         var lab = new CopyHarness(PacingMode.WaitResponse);
