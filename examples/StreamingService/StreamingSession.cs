@@ -110,6 +110,14 @@ internal sealed class StreamingSession
                 else
                 {
                     await due.ConfigureAwait(false);
+                    // .NET timers run on a millisecond clock and may fire a fraction of a millisecond early; the final
+                    // result must never come before the configured delay.
+                    var early = _options.FinalDelay - (clock.Elapsed - endAt);
+                    if (early > TimeSpan.Zero)
+                    {
+                        await Task.Delay(early + TimeSpan.FromMilliseconds(1), aborted).ConfigureAwait(false);
+                    }
+
                     if (receive.IsCompleted && !_closeFrameReceived)
                     {
                         outcome = "abort";
