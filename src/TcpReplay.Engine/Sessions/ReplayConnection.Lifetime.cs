@@ -131,6 +131,7 @@ internal sealed partial class ReplayConnection
         _pacingWakeAt = long.MaxValue;
         _drainDeadline = long.MaxValue;
         _resetDeadline = long.MaxValue;
+        _resetQuietAt = long.MaxValue;
         _ = now;
         _host.OnClosed(this);
     }
@@ -172,7 +173,7 @@ internal sealed partial class ReplayConnection
             due = Math.Min(due, OldestOutOfOrderAt() + (Options.GapTolerance.Ticks * 100));
         }
 
-        due = Math.Min(due, Math.Min(_retransmitAt, Math.Min(_pacingWakeAt, Math.Min(_drainDeadline, _resetDeadline))));
+        due = Math.Min(due, Math.Min(_retransmitAt, Math.Min(_pacingWakeAt, Math.Min(_drainDeadline, Math.Min(_resetDeadline, _resetQuietAt)))));
         if (due != long.MaxValue)
         {
             _host.Schedule(this, due);

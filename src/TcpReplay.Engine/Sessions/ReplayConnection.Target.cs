@@ -227,11 +227,35 @@ internal sealed partial class ReplayConnection
             return;
         }
 
-        if ((_pending.Count == 0 && _unacked.Count == 0 && Phase == ConnectionPhase.Established) || now >= _resetDeadline)
+        _resetQuietAt = long.MaxValue;
+        var backlogDone = _pending.Count == 0 && _unacked.Count == 0 && Phase == ConnectionPhase.Established;
+        if ((backlogDone && RequestsAnswered(now)) || now >= _resetDeadline)
         {
             SendReset();
             Close(CloseReason.ClientReset, HandshakeFailure.None, ClientResetDetail, now);
         }
+    }
+
+    /// <summary>
+    /// The target has answered the requests the copy sent, so a client reset may go: a lagging target that has only
+    /// acknowledged them would otherwise lose them to the reset (the online server had answered them). An answer is
+    /// a short PSH segment; a target that stays quiet for a while (100 ms, or 4 round trips) counts as done.
+    /// </summary>
+    private bool RequestsAnswered(long now)
+    {
+        if (_unansweredRequests == 0)
+        {
+            return true;
+        }
+
+        var quietAt = Math.Max(_lastTargetDataAt, LastSendAt()) + Math.Max(100 * Millisecond, 4 * _srtt);
+        if (now >= quietAt)
+        {
+            return true;
+        }
+
+        _resetQuietAt = quietAt;
+        return false;
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ internal sealed partial class ReplayConnection
     private bool _clientEnded;
     private bool _resetAfterBacklog;
     private long _resetDeadline = long.MaxValue;
+    private long _resetQuietAt = long.MaxValue;
     private long _clientFinCapturedAt;
 
     public ReplayConnection(IConnectionHost host, CopiedConnection record, Transfer transfer, uint clientAddress, ushort clientPort,

@@ -517,6 +517,42 @@ public class ReplayConnectionTests
         Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
     }
 
+    [Theory]
+    [InlineData(PacingMode.Timeline)]
+    [InlineData(PacingMode.WaitResponse)]
+    public void ClientResetWaitsForTheTargetToAnswerWhatItOnlyAcknowledged(PacingMode pacing)
+    {
+        // The online server answered and the client reset; the lagging target has acknowledged the request but not
+        // answered it yet. A reset now would make it drop the request unserved.
+        var lab = new CopyHarness(pacing);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Rst);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack);
+        Assert.DoesNotContain(lab.Sender.Sent, s => s.Flags == TcpFlags.Rst);
+
+        lab.Advance(TimeSpan.FromMilliseconds(20));
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+        Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
+    }
+
+    [Fact]
+    public void ClientResetGoesAfterAShortQuietWhenTheTargetNeverAnswers()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Rst);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack);
+
+        lab.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.DoesNotContain(lab.Sender.Sent, s => s.Flags == TcpFlags.Rst);
+        lab.Advance(TimeSpan.FromMilliseconds(60));
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+        Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
+    }
+
     [Fact]
     public void PacketLargerThanTheMtuIsCutIntoValidSegments()
     {
