@@ -26,6 +26,36 @@ import sys
 from pcap_reader import packets, percentile
 
 
+class Side:
+    """One capture's client packets toward a port: data segments by (client port, sequence), SYN and first FIN/RST
+    time per client port, the first and last packet, the last data segment, and the GET request targets."""
+
+    def __init__(self, path, port):
+        self.data, self.syn, self.fin = {}, {}, {}
+        self.first = self.last = self.last_data = None
+        self.packets = 0
+        self.requests = set()
+        for t, _src, sport, dport, seq, flags, length, payload in packets(path):
+            if dport != port:
+                continue
+            self.packets += 1
+            self.first = t if self.first is None else min(self.first, t)
+            self.last = t if self.last is None else max(self.last, t)
+            if flags & 0x02 and not flags & 0x10:
+                self.syn.setdefault(sport, t)
+            if flags & 0x05 and sport not in self.fin:
+                self.fin[sport] = t
+            if length > 0:
+                self.data.setdefault((sport, seq), t)
+                self.last_data = t if self.last_data is None else max(self.last_data, t)
+                for line in payload.split(b"\r\n"):
+                    if line.startswith(b"GET ") and line.endswith(b" HTTP/1.1"):
+                        self.requests.add(line[4:-9].decode("ascii", "replace"))
+
+    def span(self, until):
+        return (until - self.first) if self.first is not None and until is not None else None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("capture")
@@ -35,47 +65,10 @@ def main():
     parser.add_argument("--speed", type=float, default=1.0)
     parser.add_argument("--tolerance-ms", type=float, default=0.2)
     args = parser.parse_args()
-    target_port = args.target_port or args.port
-
-    captured = {}
-    capture_syn, capture_fin = {}, {}
-    capture_first = capture_last = capture_last_data = None
-    client_packets = 0
-    requests = set()
-    for t, src, sport, dport, seq, flags, length, payload in packets(args.capture):
-        if dport != args.port:
-            continue
-        client_packets += 1
-        capture_first = t if capture_first is None else min(capture_first, t)
-        capture_last = t if capture_last is None else max(capture_last, t)
-        if flags & 0x02 and not flags & 0x10:
-            capture_syn.setdefault(sport, t)
-        if flags & 0x05 and sport not in capture_fin:
-            capture_fin[sport] = t
-        if length > 0:
-            captured.setdefault((sport, seq), t)
-            capture_last_data = t if capture_last_data is None else max(capture_last_data, t)
-            for line in payload.split(b"\r\n"):
-                if line.startswith(b"GET ") and line.endswith(b" HTTP/1.1"):
-                    requests.add(line[4:-9].decode("ascii", "replace"))
-
-    replayed = {}
-    target_syn, target_fin = {}, {}
-    target_first = target_last = target_last_data = None
-    target_packets = 0
-    for t, src, sport, dport, seq, flags, length, _ in packets(args.target):
-        if dport != target_port:
-            continue
-        target_packets += 1
-        target_first = t if target_first is None else min(target_first, t)
-        target_last = t if target_last is None else max(target_last, t)
-        if flags & 0x02 and not flags & 0x10:
-            target_syn.setdefault(sport, t)
-        if flags & 0x05 and sport not in target_fin:
-            target_fin[sport] = t
-        if length > 0:
-            replayed.setdefault((sport, seq), t)
-            target_last_data = t if target_last_data is None else max(target_last_data, t)
+    capture = Side(args.capture, args.port)
+    target = Side(args.target, args.target_port or args.port)
+    captured, replayed = capture.data, target.data
+    capture_syn, capture_fin, target_syn, target_fin = capture.syn, capture.fin, target.syn, target.fin
 
     differences = [replayed[key] - captured[key] / args.speed for key in captured if key in replayed]
     base = min(differences) if differences else 0.0
@@ -92,19 +85,19 @@ def main():
                 early.append({"port": port, "capture_ms": round(wanted * 1000, 3), "target_ms": round(got * 1000, 3)})
 
     result = {
-        "capture_client_packets": client_packets,
+        "capture_client_packets": capture.packets,
         "capture_data_segments": len(captured),
-        "capture_requests": sorted(requests),
-        "target_packets": target_packets,
+        "capture_requests": sorted(capture.requests),
+        "target_packets": target.packets,
         "matched": len(errors),
         "missing": len(captured) - len(errors),
         "p50_ms": percentile(errors, 0.5),
         "p99_ms": percentile(errors, 0.99),
         "max_ms": max(errors) if errors else None,
-        "capture_span_s": (capture_last - capture_first) if capture_first is not None else None,
-        "capture_data_span_s": (capture_last_data - capture_first) if capture_first is not None and capture_last_data is not None else None,
-        "target_span_s": (target_last - target_first) if target_first is not None else None,
-        "target_data_span_s": (target_last_data - target_first) if target_first is not None and target_last_data is not None else None,
+        "capture_span_s": capture.span(capture.last),
+        "capture_data_span_s": capture.span(capture.last_data),
+        "target_span_s": target.span(target.last),
+        "target_data_span_s": target.span(target.last_data),
         "closes_compared": closes,
         "closes_early": len(early),
         "early": early[:5],

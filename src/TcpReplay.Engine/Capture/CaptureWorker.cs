@@ -111,11 +111,7 @@ internal sealed class CaptureWorker
     {
         try
         {
-            if (_threadNice != 0)
-            {
-                ThreadNice.TryRaise(ThreadNice.CurrentThreadId(), _threadNice);
-            }
-
+            ThreadNice.TrySetForCurrentThread(_threadNice);
             _loop(this);
         }
         catch (Exception ex)

@@ -90,7 +90,7 @@ public sealed partial class OfflineReplay
             SystemWaitPrimitives.ReduceTimerSlack();
             if (_options.RaisePriority)
             {
-                ThreadNice.TryRaise(ThreadNice.CurrentThreadId(), RaisedNice);
+                ThreadNice.TrySetForCurrentThread(RaisedNice);
                 // Only this replay's engine thread: the ones named so before it started belong to other copies.
                 foreach (var tid in ThreadNice.ThreadsNamed(EngineThreadName))
                 {

@@ -217,11 +217,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 
     private void Run()
     {
-        if (Options.ThreadNice != 0)
-        {
-            ThreadNice.TryRaise(ThreadNice.CurrentThreadId(), Options.ThreadNice);
-        }
-
+        ThreadNice.TrySetForCurrentThread(Options.ThreadNice);
         var batch = new EngineEvent[BatchSize];
         try
         {

@@ -257,7 +257,7 @@ internal sealed partial class ReplayConnection
         // copy several requests can be on the way at once, and a close after the first answer cut off the others.
         // The count is a heuristic (two answers in one segment count as one), so an uneven count holds the close only
         // until the target has been quiet for a while, not for the whole drain time.
-        var countSettled = _unansweredRequests == 0 || now >= _lastTargetDataAt + Math.Max(100 * Millisecond, 4 * _srtt);
+        var countSettled = _unansweredRequests == 0 || now >= _lastTargetDataAt + AnswerQuiet();
         if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && countSettled && ResponseSettled(now, out wakeAt))
         {
             return true;
@@ -265,7 +265,7 @@ internal sealed partial class ReplayConnection
 
         if (Options.Pacing == PacingMode.WaitResponse && _unacked.Count == 0 && !countSettled)
         {
-            wakeAt = _lastTargetDataAt + Math.Max(100 * Millisecond, 4 * _srtt);
+            wakeAt = _lastTargetDataAt + AnswerQuiet();
         }
 
         // Quiet counts only once all client data is acknowledged; until then an acknowledgment (or the retransmission
@@ -291,6 +291,12 @@ internal sealed partial class ReplayConnection
         wakeAt = Math.Min(wakeAt, hardLimit);
         return false;
     }
+
+    /// <summary>
+    /// How long a target with requests still unanswered (by the count of short PSH segments, a heuristic) must be quiet
+    /// before they count as answered anyway: 100 ms, or 4 round trips on a slow path.
+    /// </summary>
+    private long AnswerQuiet() => Math.Max(100 * Millisecond, 4 * _srtt);
 
     private long LastSendAt() => _unacked.Count > 0 ? _unacked.Peek().SentAt : _lastAckedAt;
 

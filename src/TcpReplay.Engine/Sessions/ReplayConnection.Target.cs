@@ -248,7 +248,7 @@ internal sealed partial class ReplayConnection
             return true;
         }
 
-        var quietAt = Math.Max(_lastTargetDataAt, LastSendAt()) + Math.Max(100 * Millisecond, 4 * _srtt);
+        var quietAt = Math.Max(_lastTargetDataAt, LastSendAt()) + AnswerQuiet();
         if (now >= quietAt)
         {
             return true;

@@ -46,6 +46,9 @@ internal static partial class ThreadNice
         }
     }
 
+    /// <summary>Sets the calling thread's nice value; 0 leaves the inherited one. False when nothing was set.</summary>
+    public static bool TrySetForCurrentThread(int nice) => nice != 0 && TryRaise(CurrentThreadId(), nice);
+
     /// <summary>The kernel ids of this process's threads whose name (as the kernel keeps it, 15 characters) is <paramref name="name"/>.</summary>
     public static HashSet<int> ThreadsNamed(string name)
     {

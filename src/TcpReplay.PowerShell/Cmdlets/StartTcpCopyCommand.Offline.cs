@@ -2,7 +2,6 @@ using System.Management.Automation;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Offline;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Statistics;
 using TcpReplay.PowerShell.Sessions;
 
@@ -103,17 +102,7 @@ public sealed partial class StartTcpCopyCommand
         var options = new OfflineReplayOptions
         {
             Files = [.. _files],
-            Copy = new CopyEngineOptions
-            {
-                Transfers = transfers,
-                FakeClientNetworks = fakeNetworks,
-                // The capture's own timing is the point of an offline replay.
-                Pacing = Pacing ?? PacingMode.Timeline,
-                IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
-                DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
-                MaxConnections = MaxConnections,
-                BystanderAddresses = bystanders,
-            },
+            Copy = EngineOptions(transfers, fakeNetworks, bystanders),
             InterceptServers = servers,
             Speed = Speed,
             Loop = Loop,

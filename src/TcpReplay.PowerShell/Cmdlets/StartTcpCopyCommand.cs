@@ -145,17 +145,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
         var bystanders = CheckFakeAddresses(fakeNetworks, transfers, warnings);
         var options = new LiveCopyOptions
         {
-            Copy = new CopyEngineOptions
-            {
-                Transfers = transfers,
-                FakeClientNetworks = fakeNetworks,
-                Pacing = Pacing ?? PacingMode.Timeline,
-                IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
-                DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
-                MaxConnections = MaxConnections,
-                BystanderAddresses = bystanders,
-                ThreadNice = Nice,
-            },
+            Copy = EngineOptions(transfers, fakeNetworks, bystanders),
             InterceptServers = servers,
             Channel = new Engine.Channel.InterceptClientOptions { ResponsePayloadBytes = ResponsePayload >= 0 ? ResponsePayload : CompareResponses ? 128 : 0 },
             CompareResponses = CompareResponses,
@@ -225,6 +215,20 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
             session.StopJob();
         }
     }
+
+    /// <summary>The copy engine's settings from the parameters, the same for a live copy and a replay.</summary>
+    private CopyEngineOptions EngineOptions(List<Transfer> transfers, List<IPv4Network> fakeNetworks, HashSet<uint> bystanders) => new()
+    {
+        Transfers = transfers,
+        FakeClientNetworks = fakeNetworks,
+        Pacing = Pacing ?? PacingMode.Timeline,
+        IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+        DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
+        MaxConnections = MaxConnections,
+        BystanderAddresses = bystanders,
+        // 0 for a replay (the live parameter sets only): the replay raises its own threads when it may.
+        ThreadNice = Nice,
+    };
 
     private List<Transfer> ParseTransfers()
     {
