@@ -4,6 +4,9 @@ CONFIG ?= Release
 MODULE_DIR := out/TcpReplay
 STREAMING_DIR := out/StreamingService
 PWSH := dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive
+# Telemetry off: lab processes talk to 198.18.0.0/15 only, and PowerShell's telemetry client costs a copier CPU.
+export POWERSHELL_TELEMETRY_OPTOUT := 1
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 
 .PHONY: all deps build module streaming-service lint unit pester test demo bench bench-load clean
 

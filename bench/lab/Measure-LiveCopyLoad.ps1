@@ -36,6 +36,9 @@
 .PARAMETER KeepFiles
     A folder: each run's online and target captures (<run>-online.pcap, <run>-target.pcap) and, at the end, both
     nginx access logs (online-access.log, target-access.log) are kept there instead of being deleted with the lab.
+.PARAMETER NoDelayCapture
+    No tcpdump on the online and target hosts, so no copy delay. The copier's CPU then has no share of the captures:
+    a packet socket's filter runs in the context of the thread that sends the packet, here the copier's.
 .PARAMETER Nice
     Start-TcpCopy -Nice for every run: the nice value of the copier's engine and capture threads. 0 (default) leaves
     them at the process's.
@@ -57,7 +60,10 @@ param(
     # Start-TcpCopy -Nice for every run: the copier's engine and capture threads' nice value (0 leaves them alone).
     [ValidateRange(-20, 19)] [int] $Nice = 0,
     # A folder to keep each run's two captures and, at the end, both nginx access logs in, for a closer look.
-    [string] $KeepFiles
+    [string] $KeepFiles,
+    # No tcpdump on the online and target hosts: no copy delay, but the copier's CPU without the captures' share
+    # (a packet socket's filter runs in the context of the thread that sends or receives the packet).
+    [switch] $NoDelayCapture
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
@@ -139,15 +145,20 @@ function Invoke-LoadRun {
         $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Name "copy-$Name" -Wait -Parameters @{
             Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
             CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice
+            # The role's status file is read only to see the intercept link come up; a slower refresh costs the copier less.
+            StatusIntervalMilliseconds = 1000
         }
         $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
         $copyPid = $copy.Process.Id
         $interceptPid = $intercept.Process.Id
 
-        $onlineCapture = Start-LabCapture $lab -HostName online -Path (Join-Path $lab.TempDirectory "$Name-online.pcap") -Filter "tcp dst port 8080 and src host 198.18.0.10 and $HasPayload"
-        $captures += $onlineCapture
-        $targetCapture = Start-LabCapture $lab -HostName target -Path (Join-Path $lab.TempDirectory "$Name-target.pcap") -Filter "tcp dst port 8080 and src net 198.19.0.0/24 and $HasPayload"
-        $captures += $targetCapture
+        $onlineCapture = $targetCapture = $null
+        if (-not $NoDelayCapture) {
+            $onlineCapture = Start-LabCapture $lab -HostName online -Path (Join-Path $lab.TempDirectory "$Name-online.pcap") -Filter "tcp dst port 8080 and src host 198.18.0.10 and $HasPayload"
+            $captures += $onlineCapture
+            $targetCapture = Start-LabCapture $lab -HostName target -Path (Join-Path $lab.TempDirectory "$Name-target.pcap") -Filter "tcp dst port 8080 and src net 198.19.0.0/24 and $HasPayload"
+            $captures += $targetCapture
+        }
 
         $onlineSkip = Get-LineCount $onlineNginx.AccessLogPath
         $targetSkip = Get-FakeRequestCount $targetNginx 0
@@ -209,16 +220,22 @@ function Invoke-LoadRun {
         $final = $samples[-1].Copied
         $memory = @{ Copy = Get-ProcessMemoryKiB $copyPid 'VmHWM'; Intercept = Get-ProcessMemoryKiB $interceptPid 'VmHWM' }
 
-        $onlineSaw = Stop-LabCapture $lab $onlineCapture
-        $targetSaw = Stop-LabCapture $lab $targetCapture
+        $onlineSaw = $targetSaw = $null
+        if ($onlineCapture) {
+            $onlineSaw = Stop-LabCapture $lab $onlineCapture
+            $targetSaw = Stop-LabCapture $lab $targetCapture
+        }
         $captures = @()
         $copyResult = Stop-LabRole $lab $copy -TimeoutSeconds 60
         $copy = $null
         $interceptResult = Stop-LabRole $lab $intercept
         $intercept = $null
-        $delay = python3 "$PSScriptRoot/copy_delay.py" --online $onlineSaw.Path --target $targetSaw.Path | ConvertFrom-Json
-        if ($KeepFiles) { Move-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -Destination $KeepFiles -Force }
-        else { Remove-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -ErrorAction Ignore }
+        $delay = $null
+        if ($onlineSaw) {
+            $delay = python3 "$PSScriptRoot/copy_delay.py" --online $onlineSaw.Path --target $targetSaw.Path | ConvertFrom-Json
+            if ($KeepFiles) { Move-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -Destination $KeepFiles -Force }
+            else { Remove-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -ErrorAction Ignore }
+        }
 
         $msPerTick = 1000.0 / $ClockTicks
         $result = [pscustomobject]@{
@@ -263,8 +280,8 @@ function Invoke-LoadRun {
             CopyPeakBeforeLoadMiB      = [math]::Round($memoryBefore.Copy / 1024.0, 1)
             InterceptPeakBeforeLoadMiB = [math]::Round($memoryBefore.Intercept / 1024.0, 1)
             Delay                      = $delay
-            OnlineCaptureDropped       = $onlineSaw.PacketsDroppedByKernel
-            TargetCaptureDropped       = $targetSaw.PacketsDroppedByKernel
+            OnlineCaptureDropped       = if ($onlineSaw) { $onlineSaw.PacketsDroppedByKernel } else { $null }
+            TargetCaptureDropped       = if ($targetSaw) { $targetSaw.PacketsDroppedByKernel } else { $null }
             Copy                       = $copyResult.Session
             CopyCapture                = $copyResult.Capture
             CopyStatistics             = $copyResult.Statistics

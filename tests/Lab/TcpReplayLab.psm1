@@ -13,6 +13,9 @@
 #>
 
 Set-StrictMode -Version 3.0
+# Inherited by every lab process: a lab talks to 198.18.0.0/15 only, and PowerShell's telemetry client would try
+# to reach its service (and JIT-compile itself in a copier under load).
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
 
 # DESIGN.md section 4. The host octet also becomes the last byte of the host's MAC address.
 $script:LabHostAddresses = [ordered]@{

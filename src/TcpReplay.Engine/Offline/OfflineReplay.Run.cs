@@ -105,6 +105,12 @@ public sealed partial class OfflineReplay
         var cancellation = _stop.Token;
         try
         {
+            if (_waits is null)
+            {
+                _phase = ReplayPhase.WaitingForIntercept;
+                JitWarmUp.PreparePacketPath();
+            }
+
             WaitForIntercept(cancellation);
             _phase = ReplayPhase.Replaying;
             _timeline!.Begin();

@@ -3,7 +3,7 @@
     The online host's role in a lab run: Start-TcpCopy, then wait for the stop file, then report.
 .DESCRIPTION
     Runs inside the online host's namespace (Start-LabPwsh). Writes <Control>/<Name>.ready once the copy runs
-    (or <Name>.error with the ErrorRecord), keeps <Name>.status.json fresh (about every 200 ms) while it runs,
+    (or <Name>.error with the ErrorRecord), keeps <Name>.status.json fresh (every -StatusIntervalMilliseconds, 200 by default) while it runs,
     stops when <Name>.stop appears or after -DeadlineSeconds, and writes the session and every connection
     record to <Name>.result.json.
 #>
@@ -24,6 +24,7 @@ param(
     [int] $ResponsePayload = -1,
     [int] $Nice = 0,
     [double] $DeadlineSeconds = 120,
+    [ValidateRange(50, 5000)] [int] $StatusIntervalMilliseconds = 200,
     # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
     [string] $ExportPath
 )
@@ -61,7 +62,7 @@ Publish-File (Join-Path $Control "$Name.ready") ($warnings -join "`n")
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
 while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) {
     Publish-File (Join-Path $Control "$Name.status.json") (Get-Status $session | ConvertTo-Json -Depth 4)
-    Start-Sleep -Milliseconds 200
+    Start-Sleep -Milliseconds $StatusIntervalMilliseconds
 }
 # For the load benchmark: the capture's and the engine queue's counters are not on the session's surface, and the
 # stop releases the capture, so they are read here, before it.
