@@ -19,6 +19,8 @@ namespace TcpReplay.Engine.Live;
 /// </remarks>
 public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
 {
+    private static readonly TimeSpan ClientCaptureBatchWindow = TimeSpan.FromMilliseconds(1);
+
     private readonly LiveCopyOptions _options;
     // Capture buffers hold up to 64 KiB (GRO); the engine copies ordinary packets out at once, so few are idle at a time.
     private readonly PacketBufferPool _pool = new(PacketBufferPool.DefaultBufferSize, maximumRetained: 256);
@@ -152,7 +154,11 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
         Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));
 
     /// <summary>The client capture's options: the defaults, with the copy's thread priority.</summary>
-    private CaptureOptions CaptureThreadOptions => new() { ThreadNice = _options.Copy.ThreadNice };
+    /// <summary>
+    /// Client capture: libpcap hands packets over in blocks of at most 1 ms, a quarter of the CPU of immediate mode
+    /// per packet, for a delay well under the copy's own (docs/benchmarks.md).
+    /// </summary>
+    private CaptureOptions CaptureThreadOptions => new() { ThreadNice = _options.Copy.ThreadNice, BatchWindow = ClientCaptureBatchWindow };
 
     private ICaptureSource OpenCapture()
     {
