@@ -46,6 +46,7 @@ internal sealed partial class ReplayConnection
             }
 
             TryFlush(now);
+            SendDueAcknowledgment(now);
         }
 
         CheckClientReset(now);
@@ -174,6 +175,7 @@ internal sealed partial class ReplayConnection
         }
 
         due = Math.Min(due, Math.Min(_retransmitAt, Math.Min(_pacingWakeAt, Math.Min(_drainDeadline, Math.Min(_resetDeadline, _resetQuietAt)))));
+        due = Math.Min(due, _ackDueAt);
         if (due != long.MaxValue)
         {
             _host.Schedule(this, due);

@@ -61,6 +61,10 @@ internal sealed partial class ReplayConnection
         var length = SegmentWriter.Write(packet, FakeAddress, FakePort, TargetAddress, TargetPort, sequence, acknowledgment, flags,
             OwnWindow, [], [], _ipIdentification++);
         _host.Send(packet[..length], TargetAddress);
+        if ((flags & TcpFlags.Ack) != 0)
+        {
+            AcknowledgmentSent();
+        }
     }
 
     private void SendAck() => SendControl(TcpFlags.Ack, _sentNext);
@@ -122,12 +126,18 @@ internal sealed partial class ReplayConnection
             segment.Rewritten = true;
         }
 
-        if ((tcp.Flags & TcpFlags.Ack) != 0)
+        var carriesAck = (tcp.Flags & TcpFlags.Ack) != 0;
+        if (carriesAck)
         {
             tcp.SetAcknowledgmentNumber(_targetNext);
         }
 
         _host.Send(ip, TargetAddress);
+        if (carriesAck)
+        {
+            AcknowledgmentSent();
+        }
+
         segment.SentAt = now;
         if (firstTime)
         {

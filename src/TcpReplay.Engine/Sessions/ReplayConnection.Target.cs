@@ -147,6 +147,7 @@ internal sealed partial class ReplayConnection
     private void OnTargetData(uint sequence, uint acknowledgment, uint length, int payloadLength, bool fin, bool psh, long now)
     {
         var end = sequence + length;
+        var inOrder = sequence == _targetNext;
         if (SequenceNumbers.LessOrEqual(sequence, _targetNext) && SequenceNumbers.GreaterThan(end, _targetNext))
         {
             _targetNext = end;
@@ -179,8 +180,14 @@ internal sealed partial class ReplayConnection
             _lastTargetDataAt = now;
         }
 
-        // In order, a repeat, or beyond a hole the intercept missed: the ACK says what we hold, so the target
-        // resends what is missing.
+        if (inOrder && !fin && payloadLength > 0)
+        {
+            AcknowledgeInOrderData(now);
+            return;
+        }
+
+        // A repeat, data beyond a hole the intercept missed, or the target's FIN: the ACK goes at once and says what
+        // we hold, so the target resends what is missing.
         SendAck();
     }
 
