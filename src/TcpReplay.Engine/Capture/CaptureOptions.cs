@@ -28,11 +28,12 @@ public sealed record CaptureOptions
     public bool InboundOnly { get; init; } = true;
 
     /// <summary>
-    /// libpcap only: <see cref="TimeSpan.Zero"/> (default) hands each packet over as it arrives (immediate mode). Above
-    /// zero, the kernel fills blocks of packets and hands a block over when it is full or this long after its first
-    /// packet (whole milliseconds, 1 to 100): one wake-up of the capture thread for many packets, at the price of
-    /// that much added delay. Measured on the online host under wrk load: 4 µs of capture-thread CPU per packet with
-    /// 1 ms, 19 µs in immediate mode (docs/benchmarks.md).
+    /// <see cref="TimeSpan.Zero"/> (default) hands each packet over as it arrives. Above zero (whole milliseconds, 1 to
+    /// 100), packets are handed over in batches at most this late: one wake-up of the capture thread for many packets.
+    /// libpcap: the kernel fills blocks and hands a block over when it is full or this long after its first packet;
+    /// measured on the online host under wrk load, 4 µs of capture-thread CPU per packet with 1 ms, 19 µs in immediate
+    /// mode (docs/benchmarks.md). Raw socket: after draining the socket the thread sleeps this long before it waits
+    /// for the next packet.
     /// </summary>
     /// <remarks>
     /// Immediate mode also makes libpcap use fixed-size ring frames as large as the snap length when the interface

@@ -177,6 +177,7 @@ public sealed class RawSocketCapture : ICaptureSource
                     return;
                 }
 
+                var drained = 0;
                 for (var i = 0; i < DrainBudget && ready > 0; i++)
                 {
                     // Rent only when needed: a miss keeps the buffer for the next read.
@@ -216,6 +217,14 @@ public sealed class RawSocketCapture : ICaptureSource
                     buffer.Length = length;
                     buffer.TimestampNanoseconds = UnixNanosecondsNow();
                     Deliver(sink, buffer);
+                    drained++;
+                }
+
+                if (drained > 0 && _options.BatchWindow > TimeSpan.Zero)
+                {
+                    // Let the next packets gather in the socket: one wake-up of this thread (and of the consumer) for
+                    // many packets instead of one per packet.
+                    Thread.Sleep(_options.BatchWindow);
                 }
             }
         }

@@ -155,8 +155,8 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
 
     /// <summary>The client capture's options: the defaults, with the copy's thread priority.</summary>
     /// <summary>
-    /// Client capture: libpcap hands packets over in blocks of at most 1 ms, a quarter of the CPU of immediate mode
-    /// per packet, for a delay well under the copy's own (docs/benchmarks.md).
+    /// Client capture: packets are handed over in batches at most 1 ms late (libpcap blocks, raw-socket drains), for a
+    /// fraction of the CPU per packet of one wake-up each, and a delay well under the copy's own (docs/benchmarks.md).
     /// </summary>
     private CaptureOptions CaptureThreadOptions => new() { ThreadNice = _options.Copy.ThreadNice, BatchWindow = ClientCaptureBatchWindow };
 
