@@ -52,47 +52,8 @@ public class PcapCaptureTests
     }
 
     [RootFact]
-    public void WithABatchWindowDeliversEveryPacketInBlocksSoonAfterItCame()
-    {
-        using var lab = new LabNetwork();
-        Direct(lab);
-        lab.StartHttpServer(Online, Port);
-        var pool = new PacketBufferPool();
-        var sink = new CollectingSink(pool);
-        PcapCapture capture;
-        using (NetworkNamespaceScope.Enter(lab.Name(Online)))
-        {
-            capture = new PcapCapture(OnlineInterface, CaptureFilters.ForClientPorts([Port]), pool, new CaptureOptions { BatchWindow = TimeSpan.FromMilliseconds(1) });
-            capture.Start(sink);
-        }
-
-        using (capture)
-        {
-            var attempted = lab.RunClient(Client, OnlineAddress, Port, connections: 5, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(10));
-
-            // A block is handed over 1 ms after its first packet; the bound leaves room for a busy machine.
-            var clock = Stopwatch.StartNew();
-            Assert.True(
-                sink.WaitUntil(p => p.Count(x => x.Tcp is { Synchronize: true, Acknowledgment: false }) >= attempted, TimeSpan.FromSeconds(5)),
-                $"Expected {attempted} SYNs, got {sink.Count} packets.");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"The last SYN came {clock.Elapsed.TotalMilliseconds:0} ms after the client had finished.");
-        }
-
-        Assert.All(sink.Packets, packet => Assert.Equal(Port, packet.Tcp!.DestinationPort));
-        Assert.Equal(sink.Count, capture.Statistics.Delivered);
-        Assert.Equal(0, capture.Statistics.KernelDropped);
-        Assert.Equal(0, pool.Outstanding);
-    }
-
-    [Theory]
-    [InlineData(-1)]
-    [InlineData(101)]
-    public void ABatchWindowOutside0To100MillisecondsIsRefused(int milliseconds)
-    {
-        var options = new CaptureOptions { BatchWindow = TimeSpan.FromMilliseconds(milliseconds) };
-        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
-        Assert.Equal(nameof(CaptureOptions.BatchWindow), error.ParamName);
-    }
+    public void WithABatchWindowDeliversEveryPacketInBlocksSoonAfterItCame() =>
+        BatchWindowCheck.DeliversEverySynSoonAfterTheClients(pool => new PcapCapture(OnlineInterface, CaptureFilters.ForClientPorts([Port]), pool, BatchWindowCheck.OneMillisecond));
 
     [RootFact]
     public void OnAnyDeliversLinuxCookedFrames()
