@@ -55,6 +55,16 @@ public class PcapCaptureTests
     public void WithABatchWindowDeliversEveryPacketInBlocksSoonAfterItCame() =>
         BatchWindowCheck.DeliversEverySynSoonAfterTheClients(pool => new PcapCapture(OnlineInterface, CaptureFilters.ForClientPorts([Port]), pool, BatchWindowCheck.OneMillisecond));
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(101)]
+    public void ABatchWindowOutside0To100MillisecondsIsRefused(int milliseconds)
+    {
+        var options = new CaptureOptions { BatchWindow = TimeSpan.FromMilliseconds(milliseconds) };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.Equal(nameof(CaptureOptions.BatchWindow), error.ParamName);
+    }
+
     [RootFact]
     public void OnAnyDeliversLinuxCookedFrames()
     {
