@@ -119,6 +119,6 @@ Stop-TcpCopy $s
             Remarks = 'Prints the client packet counter and the ended connections by close reason, each labelled with the session name; Stop-TcpCopy closes the endpoint.'
         }
     )
-    Notes       = 'Needs root or CAP_NET_RAW. Compatible on the wire with intercept 1.x (see docs/protocol.md).'
+    Notes       = 'Needs root or CAP_NET_RAW. Compatible on the wire with intercept 1.x (see docs/protocol.md). The copy runs inside pwsh, so the .NET runtime settings pwsh starts with apply to it: started with DOTNET_TieredCompilation=0, the copier used less CPU per request under load and an offline replay kept its timeline more closely, for a slower pwsh start (README, docs/benchmarks.md).'
     Links       = @('Start-Intercept', 'Set-TargetRoute', 'Get-TcpCopyConnection', 'Stop-TcpCopy', 'Wait-TcpCopy', 'Get-PcapConnection')
 }
