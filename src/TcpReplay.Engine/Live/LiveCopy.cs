@@ -153,10 +153,10 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
     void IResponseSink.OnLinkStateChanged(InterceptLinkStatus status) =>
         Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));
 
-    /// <summary>The client capture's options: the defaults, with the copy's thread priority.</summary>
     /// <summary>
-    /// Client capture: packets are handed over in batches at most 1 ms late (libpcap blocks, raw-socket drains), for a
-    /// fraction of the CPU per packet of one wake-up each, and a delay well under the copy's own (docs/benchmarks.md).
+    /// Client capture: the copy's thread priority, and packets handed over in batches at most 1 ms late (libpcap blocks,
+    /// raw-socket drains), for a fraction of the CPU per packet of one wake-up each, and a delay well under the copy's
+    /// own (docs/benchmarks.md).
     /// </summary>
     private CaptureOptions CaptureThreadOptions => new() { ThreadNice = _options.Copy.ThreadNice, BatchWindow = ClientCaptureBatchWindow };
 

@@ -105,9 +105,10 @@ public sealed partial class OfflineReplay
         var cancellation = _stop.Token;
         try
         {
+            // The packet path compiles while the intercept links come up on their own threads.
+            _phase = ReplayPhase.WaitingForIntercept;
             if (_waits is null)
             {
-                _phase = ReplayPhase.WaitingForIntercept;
                 JitWarmUp.PreparePacketPath();
             }
 
@@ -148,7 +149,6 @@ public sealed partial class OfflineReplay
 
     private void WaitForIntercept(CancellationToken cancellation)
     {
-        _phase = ReplayPhase.WaitingForIntercept;
         var deadline = _scheduler!.Now + (_options.InterceptWait.Ticks * 100);
         while (!_engineChannel!.IsConnected && _scheduler.Now < deadline && !cancellation.IsCancellationRequested)
         {
