@@ -8,7 +8,7 @@ namespace TcpReplay.Engine.Capture;
 
 /// <summary>
 /// Captures at the datalink with libpcap (SharpPcap's <see cref="LibPcapLiveDevice"/>) on one interface or "any":
-/// immediate mode or blocks of at most <see cref="CaptureOptions.BatchWindow"/>, a large kernel ring, a snap length of a whole pooled buffer and a BPF filter chosen by the caller
+/// immediate mode or blocks of at most <see cref="CaptureOptions.PcapBatchWindow"/>, a large kernel ring, a snap length of a whole pooled buffer and a BPF filter chosen by the caller
 /// (see <see cref="CaptureFilters"/>). Sees what a raw socket cannot: packets forwarded to containers (DNAT) and
 /// packets this host sends.
 /// </summary>
@@ -63,9 +63,9 @@ public sealed class PcapCapture : ICaptureSource
         {
             Mode = _options.Promiscuous ? DeviceModes.Promiscuous : DeviceModes.None,
             Snaplen = Math.Min(pool.BufferSize, MaxSnapLength),
-            Immediate = _options.BatchWindow == TimeSpan.Zero,
+            Immediate = _options.PcapBatchWindow == TimeSpan.Zero,
             BufferSize = _options.KernelBufferBytes,
-            ReadTimeout = _options.BatchWindow == TimeSpan.Zero ? _options.PollMilliseconds : _options.BatchWindowMilliseconds,
+            ReadTimeout = _options.PcapBatchWindow == TimeSpan.Zero ? _options.PollMilliseconds : _options.PcapBatchWindowMilliseconds,
         };
         _device = PcapDeviceOpener.Open(interfaceName, configuration);
         try

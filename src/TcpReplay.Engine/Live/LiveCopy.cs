@@ -21,6 +21,9 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
 {
     private static readonly TimeSpan ClientCaptureBatchWindow = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>libpcap's blocks retire at this window, so 10 ms lets the 64 MiB ring hold 2.6 s of backlog, not 0.26 s.</summary>
+    private static readonly TimeSpan ClientDatalinkBatchWindow = TimeSpan.FromMilliseconds(10);
+
     private readonly LiveCopyOptions _options;
     // Capture buffers hold up to 64 KiB (GRO); the engine copies ordinary packets out at once, so few are idle at a time.
     private readonly PacketBufferPool _pool = new(PacketBufferPool.DefaultBufferSize, maximumRetained: 256);
@@ -98,7 +101,9 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
             return;
         }
 
-        // Capture first, so nothing new arrives; then the engine resets open copies while the sender still works.
+        // Capture first, so nothing new arrives; then the engine resets open copies while the sender still works. The
+        // engine refuses packets first, so a capture thread waiting for room in its queue lets go at once.
+        _engine?.RefuseNewPackets();
         _silenceMonitor?.Dispose();
         _capture?.Dispose();
         _onlineAnswers?.Dispose();
@@ -154,11 +159,16 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
         Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));
 
     /// <summary>
-    /// Client capture: the copy's thread priority, and packets handed over in batches at most 1 ms late (libpcap blocks,
-    /// raw-socket drains), for a fraction of the CPU per packet of one wake-up each, and a delay well under the copy's
-    /// own (docs/benchmarks.md).
+    /// Client capture: the copy's thread priority, and packets handed over in batches (raw-socket drains at most 1 ms
+    /// late, libpcap blocks at most 10 ms late), for a fraction of the CPU per packet of one wake-up each. When the
+    /// engine falls behind, the capture waits and the kernel's buffer holds the backlog (docs/benchmarks.md).
     /// </summary>
-    private CaptureOptions CaptureThreadOptions => new() { ThreadNice = _options.Copy.ThreadNice, BatchWindow = ClientCaptureBatchWindow };
+    internal CaptureOptions CaptureThreadOptions => new()
+    {
+        ThreadNice = _options.Copy.ThreadNice,
+        BatchWindow = ClientCaptureBatchWindow,
+        DatalinkBatchWindow = ClientDatalinkBatchWindow,
+    };
 
     private ICaptureSource OpenCapture()
     {

@@ -188,6 +188,9 @@ public sealed partial class OfflineReplay : IDisposable
         }
 
         _stop.Cancel();
+
+        // The replay thread may be waiting for room in the engine's queue (at Max); refusing lets it go at once.
+        _engine?.RefuseNewPackets();
         if (_thread is { } thread && thread != Thread.CurrentThread)
         {
             thread.Join(TimeSpan.FromSeconds(1));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Threading;
@@ -17,6 +18,15 @@ namespace TcpReplay.Engine.Sessions;
 public sealed partial class CopyEngine : IConnectionHost, IDisposable
 {
     private const int BatchSize = 256;
+
+    /// <summary>Client packets the engine may fall behind by; at 2 KiB each, 32 MiB. Behind that, the kernel's capture buffer holds the backlog.</summary>
+    internal const int ClientQueueCapacity = 16384;
+
+    /// <summary>The target's answers waiting: they are taken first, so this only fills when the engine is stuck.</summary>
+    internal const int AnswerQueueCapacity = 4096;
+
+    /// <summary>How long a producer waits for room before it drops: far beyond any backlog, so only a stuck engine drops.</summary>
+    private const int PostWaitMilliseconds = 1000;
 
     /// <summary>Room for any packet of a 1500-byte MTU behind its link header; larger ones keep their capture buffer.</summary>
     private const int SmallBufferSize = 2048;
@@ -41,9 +51,9 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     private long _timersRunAt = long.MinValue;
     private long _roundTripEstimate;
     private long _nextId;
-    private long _queueDrops;
     private volatile bool _anyTargetResponse;
     private volatile bool _stopped;
+    private volatile bool _refusing;
 
     public CopyEngine(CopyEngineOptions options, IPacketSender sender, IInterceptChannel channel, TimeProvider? time = null, PacketBufferPool? pool = null)
     {
@@ -58,7 +68,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         _channel = channel;
         _time = time ?? TimeProvider.System;
         Pool = pool ?? new PacketBufferPool(SmallBufferSize, maximumRetained: 16384);
-        _queue = new EngineQueue(65536);
+        _queue = new EngineQueue(ClientQueueCapacity, AnswerQueueCapacity);
         _fakeAddresses = new FakeAddressPool(options.FakeClientNetworks);
         _fakeKeyInUse = _byFake.ContainsKey;
     }
@@ -75,8 +85,11 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 
     public bool InterceptConnected => _channel.IsConnected;
 
-    /// <summary>Events refused because the engine fell behind (the queue was full).</summary>
-    public long QueueDrops => Interlocked.Read(ref _queueDrops);
+    /// <summary>Events refused because the queue stayed full (the engine stuck) or the engine was stopping.</summary>
+    public long QueueDrops => Statistics.EngineQueueDrops;
+
+    /// <summary>Events waiting for the engine thread now.</summary>
+    internal int QueuedEvents => _queue.Count;
 
     /// <summary>Connections in the table now (open, plus ended ones whose client is still talking).</summary>
     public int ActiveConnections { get; private set; }
@@ -111,7 +124,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
             buffer = small;
         }
 
-        Post(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType));
+        PostWaiting(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType));
     }
 
     /// <summary>
@@ -138,7 +151,11 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         var prefix = Math.Min(payloadPrefix.Length, buffer.Capacity - length);
         payloadPrefix[..prefix].CopyTo(buffer.Array.AsSpan(length));
         buffer.Length = length + prefix;
-        Post(new EngineEvent(EngineEventKind.TargetPacket, buffer, LinkType.Ipv4));
+        // An intercept link must not wait: it may serve other copiers' connections through the same intercept.
+        if (_stopped || _refusing || !_queue.TryEnqueueAnswer(new EngineEvent(EngineEventKind.TargetPacket, buffer, LinkType.Ipv4)))
+        {
+            Refuse(buffer);
+        }
     }
 
     /// <summary>
@@ -157,7 +174,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
             buffer = small;
         }
 
-        Post(new EngineEvent(EngineEventKind.OnlinePacket, buffer, linkType));
+        PostWaiting(new EngineEvent(EngineEventKind.OnlinePacket, buffer, linkType));
     }
 
     /// <summary>IPv4 header + TCP header length of a record (20 + data offset × 4), within the record; the whole record when it is not readable.</summary>
@@ -190,8 +207,9 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         }
 
         _stopped = true;
+        _refusing = true;
         _stop.Cancel();
-        _queue.Wake();
+        _queue.ReleaseProducers();
         if (_thread is { } thread && !thread.Join(timeout))
         {
             // The engine thread is a background thread stuck in a send; it will end with the process.
@@ -206,13 +224,47 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 
     public void Dispose() => Stop(TimeSpan.FromSeconds(2));
 
-    private void Post(in EngineEvent item)
+    /// <summary>
+    /// Queues a client-side event, waiting while the engine is behind: the caller is a capture or replay thread, and
+    /// while it waits the kernel's buffer (or the capture file) holds what comes next.
+    /// </summary>
+    private void PostWaiting(in EngineEvent item)
     {
-        if (_stopped || !_queue.TryEnqueue(item))
+        if (_stopped || _refusing)
         {
-            Interlocked.Increment(ref _queueDrops);
-            PacketBufferPool.ReturnToOwner(item.Buffer);
+            Refuse(item.Buffer);
+            return;
         }
+
+        if (_queue.TryEnqueueClient(item, 0))
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var queued = _queue.TryEnqueueClient(item, PostWaitMilliseconds);
+        Interlocked.Increment(ref Statistics.BacklogWaitsField);
+        Interlocked.Add(ref Statistics.BacklogWaitTicksField, Stopwatch.GetElapsedTime(started).Ticks);
+        if (!queued)
+        {
+            Refuse(item.Buffer);
+        }
+    }
+
+    private void Refuse(PacketBuffer buffer)
+    {
+        Interlocked.Increment(ref Statistics.EngineQueueDropsField);
+        PacketBufferPool.ReturnToOwner(buffer);
+    }
+
+    /// <summary>
+    /// Refuses every packet from now on and ends the producers' waits, so a capture being stopped is not held by a
+    /// full queue; the engine itself runs on until <see cref="Stop"/>.
+    /// </summary>
+    public void RefuseNewPackets()
+    {
+        _refusing = true;
+        _queue.ReleaseProducers();
     }
 
     private void Run()

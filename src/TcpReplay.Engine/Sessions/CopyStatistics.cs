@@ -3,8 +3,9 @@ using TcpReplay.Engine.Statistics;
 namespace TcpReplay.Engine.Sessions;
 
 /// <summary>
-/// Live counters of one copy. The engine thread is the only writer; readers on other threads get each figure
-/// whole (64-bit reads), possibly a packet behind.
+/// Live counters of one copy. The engine thread is the only writer, except for the backlog counters that the threads
+/// handing packets to the engine add to atomically; readers on other threads get each figure whole (64-bit reads),
+/// possibly a packet behind.
 /// </summary>
 public sealed class CopyStatistics
 {
@@ -45,6 +46,9 @@ public sealed class CopyStatistics
     internal long SizesComparedField;
     internal long SizeMismatchesField;
     internal long TargetSilentConnectionsField;
+    internal long BacklogWaitsField;
+    internal long BacklogWaitTicksField;
+    internal long EngineQueueDropsField;
 
     /// <summary>Online server → client packets captured on the online host (the online answer capture).</summary>
     public long OnlinePacketsSeen => Volatile.Read(ref OnlinePacketsSeenField);
@@ -165,6 +169,21 @@ public sealed class CopyStatistics
     public TimeSpan CloseHeldMax => TimeSpan.FromTicks(Volatile.Read(ref CloseHeldMaxTicksField));
 
     public long SendErrors => Volatile.Read(ref SendErrorsTotalField);
+
+    /// <summary>
+    /// Packets whose capture (or replay) thread had to wait because the engine had fallen behind and its queue was
+    /// full; meanwhile the kernel's capture buffer held the backlog, so nothing was lost.
+    /// </summary>
+    public long BacklogWaits => Volatile.Read(ref BacklogWaitsField);
+
+    /// <summary>Total time of those waits.</summary>
+    public TimeSpan BacklogWaitTime => TimeSpan.FromTicks(Volatile.Read(ref BacklogWaitTicksField));
+
+    /// <summary>
+    /// Packets refused because the engine's queue stayed full for a whole second (the engine stuck) or the copy was
+    /// stopping; a refused client packet shows up as a capture gap on its connection.
+    /// </summary>
+    public long EngineQueueDrops => Volatile.Read(ref EngineQueueDropsField);
 
     public long Closed(CloseReason reason) => Volatile.Read(ref _closed[(int)reason]);
 

@@ -11,6 +11,9 @@ internal static class BatchWindowCheck
 {
     public static CaptureOptions OneMillisecond { get; } = new() { BatchWindow = TimeSpan.FromMilliseconds(1) };
 
+    /// <summary>As the copier's client capture: raw-socket drains 1 ms late, libpcap blocks 10 ms late.</summary>
+    public static CaptureOptions TenMillisecondDatalink { get; } = OneMillisecond with { DatalinkBatchWindow = TimeSpan.FromMilliseconds(10) };
+
     /// <summary>Opens the capture in the online host's namespace, runs clients, and checks every SYN came within 1 s of them.</summary>
     public static void DeliversEverySynSoonAfterTheClients(Func<PacketBufferPool, ICaptureSource> open)
     {

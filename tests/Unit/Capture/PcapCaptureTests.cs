@@ -55,6 +55,31 @@ public class PcapCaptureTests
     public void WithABatchWindowDeliversEveryPacketInBlocksSoonAfterItCame() =>
         BatchWindowCheck.DeliversEverySynSoonAfterTheClients(pool => new PcapCapture(OnlineInterface, CaptureFilters.ForClientPorts([Port]), pool, BatchWindowCheck.OneMillisecond));
 
+    [RootFact]
+    public void WithADatalinkBatchWindowOfItsOwnDeliversEveryPacketSoonAfterItCame() =>
+        BatchWindowCheck.DeliversEverySynSoonAfterTheClients(pool => new PcapCapture(OnlineInterface, CaptureFilters.ForClientPorts([Port]), pool, BatchWindowCheck.TenMillisecondDatalink));
+
+    [Fact]
+    public void TheDatalinkBatchWindowOverridesTheBatchWindowForLibpcapOnly()
+    {
+        var options = new CaptureOptions { BatchWindow = TimeSpan.FromMilliseconds(1), DatalinkBatchWindow = TimeSpan.FromMilliseconds(10) };
+        Assert.Equal(TimeSpan.FromMilliseconds(10), options.PcapBatchWindow);
+        Assert.Equal(10, options.PcapBatchWindowMilliseconds);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), options.BatchWindow);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), (options with { DatalinkBatchWindow = null }).PcapBatchWindow);
+        Assert.Equal(TimeSpan.Zero, (options with { DatalinkBatchWindow = TimeSpan.Zero }).PcapBatchWindow);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(101)]
+    public void ADatalinkBatchWindowOutside0To100MillisecondsIsRefused(int milliseconds)
+    {
+        var options = new CaptureOptions { DatalinkBatchWindow = TimeSpan.FromMilliseconds(milliseconds) };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.Equal(nameof(CaptureOptions.DatalinkBatchWindow), error.ParamName);
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(101)]
