@@ -9,7 +9,7 @@ internal enum EndMode
     /// <summary>Send a Close frame instead of "end" (the server logs early-close).</summary>
     Close,
 
-    /// <summary>Send "end" and drop the connection at once, without a Close frame (the server logs abort).</summary>
+    /// <summary>Send "end" and drop the connection 50 ms later, without a Close frame (the server logs abort).</summary>
     Abort,
 }
 

@@ -14,6 +14,9 @@ internal static class StreamingClient
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>How long an abort-mode client waits after "end" before it drops the connection (well before a final).</summary>
+    private static readonly TimeSpan AbortAfterEnd = TimeSpan.FromMilliseconds(50);
+
     public static async Task<int> RunAsync(ClientOptions options)
     {
         using var deadline = new CancellationTokenSource(options.Deadline);
@@ -81,6 +84,10 @@ internal static class StreamingClient
                     return result;
                 case EndMode.Abort:
                     await socket.SendAsync("end"u8.ToArray(), WebSocketMessageType.Text, true, deadline).ConfigureAwait(false);
+
+                    // A drop at once can reset the connection before the server has read "end" (Kestrel aborts the
+                    // request on the RST); a copier's early close comes after the client's last data has arrived.
+                    await Task.Delay(AbortAfterEnd, deadline).ConfigureAwait(false);
                     socket.Abort();
                     return result;
             }

@@ -139,6 +139,10 @@ public static class ReplayMetrics
         CopyCounter(meter, "tcpreplay.copy.closes_held", "{connection}", "Connections whose close was held for the target to finish answering.", s => s.ClosesHeld);
         meter.CreateObservableCounter("tcpreplay.copy.close_held_time", () => PerCopy(s => s.CloseHeldTime.TotalSeconds), "s",
             "Total time closes were held for the target to finish answering.");
+        CopyCounter(meter, "tcpreplay.copy.backlog_waits", "{packet}", "Packets whose capture or replay thread waited because the engine had fallen behind (the kernel's buffer held the backlog).", s => s.BacklogWaits);
+        meter.CreateObservableCounter("tcpreplay.copy.backlog_wait_time", () => PerCopy(s => s.BacklogWaitTime.TotalSeconds), "s",
+            "Total time capture or replay threads waited for the engine to catch up.");
+        CopyCounter(meter, "tcpreplay.copy.engine_queue_drops", "{packet}", "Packets refused because the engine's queue stayed full for a second or the copy was stopping.", s => s.EngineQueueDrops);
         meter.CreateObservableGauge("tcpreplay.copy.estimated_capture_loss", () => PerCopy(s => s.EstimatedCaptureLoss), "1",
             "Estimated share of client bytes the capture missed, 0..1.");
         meter.CreateObservableUpDownCounter("tcpreplay.copy.active_connections", () => PerCopy(ActiveConnections), "{connection}",

@@ -94,6 +94,12 @@ public sealed partial class TcpCopySession : Job
 
     public long SendErrors => Statistics.SendErrors;
 
+    /// <summary>
+    /// How long the capture (or the replay) waited because the engine had fallen behind; the kernel's capture buffer
+    /// held the backlog meanwhile, so a figure here means copies ran late, not that packets were lost.
+    /// </summary>
+    public TimeSpan BacklogWaitTime => Statistics.BacklogWaitTime;
+
     /// <summary>Connections whose close (the client's FIN) was held until the target had finished answering.</summary>
     public long ClosesHeld => Statistics.ClosesHeld;
 

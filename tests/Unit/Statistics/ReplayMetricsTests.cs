@@ -24,6 +24,9 @@ public class ReplayMetricsTests
             CaptureGapBytesField = 4_000,
             CloseHeldTicksField = TimeSpan.FromMilliseconds(1500).Ticks,
             ClosesHeldField = 5,
+            BacklogWaitsField = 12,
+            BacklogWaitTicksField = TimeSpan.FromMilliseconds(250).Ticks,
+            EngineQueueDropsField = 2,
         };
         for (var i = 0; i < 20; i++)
         {
@@ -70,6 +73,9 @@ public class ReplayMetricsTests
             Assert.Equal(statistics.ClosesHeld, metrics.Value("tcpreplay.copy.closes_held"));
             Assert.Equal(1.5, metrics.Value("tcpreplay.copy.close_held_time"), 6);
             Assert.Equal(statistics.EstimatedCaptureLoss, metrics.Value("tcpreplay.copy.estimated_capture_loss"), 9);
+            Assert.Equal(12, metrics.Value("tcpreplay.copy.backlog_waits"));
+            Assert.Equal(0.25, metrics.Value("tcpreplay.copy.backlog_wait_time"), 6);
+            Assert.Equal(2, metrics.Value("tcpreplay.copy.engine_queue_drops"));
         }
     }
 
