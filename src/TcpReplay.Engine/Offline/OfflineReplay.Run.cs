@@ -7,6 +7,9 @@ namespace TcpReplay.Engine.Offline;
 
 public sealed partial class OfflineReplay
 {
+    /// <summary>At Max, client packets posted before the engine thread is woken for them.</summary>
+    private const int PostsPerWakeAtMax = 32;
+
     private const int RaisedNice = -10;
 
     /// <summary>The copy engine thread's name as the kernel keeps it (15 characters).</summary>
@@ -122,6 +125,7 @@ public sealed partial class OfflineReplay
             }
 
             _timeline.Flush(cancellation);
+            WakeEngine();
             if (cancellation.IsCancellationRequested)
             {
                 return;
@@ -238,14 +242,31 @@ public sealed partial class OfflineReplay
     private void Post(PacketBuffer buffer, LinkType linkType)
     {
         // Back-pressure at high speed: a slow target holds client packets in the engine; beyond the bound the
-        // reader waits instead of filling memory (or the engine's queue, which would drop).
+        // reader waits instead of filling memory.
         var engine = _engine!;
-        while (engine.Pool.Outstanding > _options.MaxPacketsInFlight && !_stop.IsCancellationRequested)
+        if (engine.Pool.Outstanding > _options.MaxPacketsInFlight)
         {
-            _stop.Token.WaitHandle.WaitOne(1);
+            WakeEngine();
+            while (engine.Pool.Outstanding > _options.MaxPacketsInFlight && !_stop.IsCancellationRequested)
+            {
+                _stop.Token.WaitHandle.WaitOne(1);
+            }
         }
 
-        engine.PostClientPacket(buffer, linkType);
+        // At Max the packets come back to back: the engine thread is woken once per batch, not once per packet.
+        var wake = !_options.Speed.IsMax || ++_postedSinceWake >= PostsPerWakeAtMax;
+        if (wake)
+        {
+            _postedSinceWake = 0;
+        }
+
+        engine.PostClientPacket(buffer, linkType, wake);
+    }
+
+    private void WakeEngine()
+    {
+        _postedSinceWake = 0;
+        _engine!.WakeEngine();
     }
 
     /// <summary>

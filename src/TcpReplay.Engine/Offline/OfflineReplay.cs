@@ -50,6 +50,7 @@ public sealed partial class OfflineReplay : IDisposable
     private volatile ReplayPhase _phase;
     private volatile int _loop;
     private int _stopped;
+    private int _postedSinceWake;
     private HashSet<int> _enginesBefore = [];
 
     public OfflineReplay(OfflineReplayOptions options)

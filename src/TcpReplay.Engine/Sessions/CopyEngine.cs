@@ -107,12 +107,16 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     }
 
     /// <summary>Hands a captured client frame to the engine, which owns the buffer from here on.</summary>
+    /// <param name="buffer">The frame.</param>
+    /// <param name="linkType">Its link type.</param>
+    /// <param name="wakeEngine">False when more frames follow at once: the caller then calls <see cref="WakeEngine"/>
+    /// after the last, and an idle engine thread wakes once for them all instead of once per frame.</param>
     /// <remarks>
     /// Capture buffers are sized for the largest packet (64 KiB, GRO); a packet that fits a small buffer is copied into
     /// one at once and the capture buffer goes straight back, so packets waiting for the target's acknowledgment hold
     /// 2 KiB each, not 64 KiB.
     /// </remarks>
-    public void PostClientPacket(PacketBuffer buffer, LinkType linkType)
+    public void PostClientPacket(PacketBuffer buffer, LinkType linkType, bool wakeEngine = true)
     {
         if (buffer.Length <= Pool.BufferSize && buffer.Owner != Pool)
         {
@@ -124,8 +128,11 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
             buffer = small;
         }
 
-        PostWaiting(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType));
+        PostWaiting(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType), wakeEngine);
     }
+
+    /// <summary>Wakes the engine thread for frames posted without waking it.</summary>
+    public void WakeEngine() => _queue.WakeConsumer();
 
     /// <summary>
     /// Hands a target packet record from an intercept (IPv4 + TCP headers as captured) and the first bytes of its
@@ -174,7 +181,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
             buffer = small;
         }
 
-        PostWaiting(new EngineEvent(EngineEventKind.OnlinePacket, buffer, linkType));
+        PostWaiting(new EngineEvent(EngineEventKind.OnlinePacket, buffer, linkType), wakeEngine: true);
     }
 
     /// <summary>IPv4 header + TCP header length of a record (20 + data offset × 4), within the record; the whole record when it is not readable.</summary>
@@ -228,7 +235,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     /// Queues a client-side event, waiting while the engine is behind: the caller is a capture or replay thread, and
     /// while it waits the kernel's buffer (or the capture file) holds what comes next.
     /// </summary>
-    private void PostWaiting(in EngineEvent item)
+    private void PostWaiting(in EngineEvent item, bool wakeEngine)
     {
         if (_stopped || _refusing)
         {
@@ -236,13 +243,14 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
             return;
         }
 
-        if (_queue.TryEnqueueClient(item, 0))
+        if (_queue.TryEnqueueClient(item, 0, wakeEngine))
         {
             return;
         }
 
         var started = Stopwatch.GetTimestamp();
-        var queued = _queue.TryEnqueueClient(item, PostWaitMilliseconds);
+        // A full queue means a busy engine: waking it is moot, and a waiting producer must not leave it asleep.
+        var queued = _queue.TryEnqueueClient(item, PostWaitMilliseconds, wakeConsumer: true);
         Interlocked.Increment(ref Statistics.BacklogWaitsField);
         Interlocked.Add(ref Statistics.BacklogWaitTicksField, Stopwatch.GetElapsedTime(started).Ticks);
         if (!queued)

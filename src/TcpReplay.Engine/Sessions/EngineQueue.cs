@@ -41,8 +41,12 @@ internal sealed class EngineQueue
     /// <summary>
     /// Adds a client-side event, waiting up to <paramref name="waitMilliseconds"/> for the consumer to make room.
     /// </summary>
+    /// <param name="item">The event.</param>
+    /// <param name="waitMilliseconds">How long to wait for room; 0 refuses at once when full.</param>
+    /// <param name="wakeConsumer">False leaves a waiting consumer asleep: a producer with more events at hand wakes it
+    /// once for them all (<see cref="WakeConsumer"/>), not once per event.</param>
     /// <returns>False when there was still no room, or when <see cref="ReleaseProducers"/> ended the wait.</returns>
-    public bool TryEnqueueClient(in EngineEvent item, int waitMilliseconds)
+    public bool TryEnqueueClient(in EngineEvent item, int waitMilliseconds, bool wakeConsumer = true)
     {
         lock (_lock)
         {
@@ -51,7 +55,19 @@ internal sealed class EngineQueue
                 WaitForRoom(waitMilliseconds);
             }
 
-            return _client.IsFull ? false : Add(_client, item);
+            return _client.IsFull ? false : Add(_client, item, wakeConsumer);
+        }
+    }
+
+    /// <summary>Wakes the consumer if it waits for events (after adds that did not wake it).</summary>
+    public void WakeConsumer()
+    {
+        lock (_lock)
+        {
+            if (_consumerWaiting)
+            {
+                Monitor.Pulse(_lock);
+            }
         }
     }
 
@@ -60,7 +76,7 @@ internal sealed class EngineQueue
     {
         lock (_lock)
         {
-            return _answers.IsFull ? false : Add(_answers, item);
+            return _answers.IsFull ? false : Add(_answers, item, wakeConsumer: true);
         }
     }
 
@@ -128,10 +144,10 @@ internal sealed class EngineQueue
         }
     }
 
-    private bool Add(Ring ring, in EngineEvent item)
+    private bool Add(Ring ring, in EngineEvent item, bool wakeConsumer)
     {
         ring.Add(item);
-        if (_consumerWaiting)
+        if (wakeConsumer && _consumerWaiting)
         {
             // Producers wait only on a full queue and the consumer only on empty ones, so this wakes the consumer.
             Monitor.Pulse(_lock);

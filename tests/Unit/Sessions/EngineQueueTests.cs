@@ -120,4 +120,34 @@ public sealed class EngineQueueTests
         Assert.True(producer.Join(TimeSpan.FromSeconds(5)));
         Assert.True(result);
     }
+
+    [Fact]
+    public void AnAddThatDoesNotWakeLeavesTheConsumerAsleepUntilItIsWokenForTheBatch()
+    {
+        var queue = new EngineQueue(8, 1);
+        var taken = -1;
+        var consumer = new Thread(() => taken = queue.DequeueBatch(new EngineEvent[8], TimeSpan.FromSeconds(10)));
+        consumer.Start();
+        Thread.Sleep(50);
+
+        Assert.True(queue.TryEnqueueClient(Client(), 0, wakeConsumer: false));
+        Assert.True(queue.TryEnqueueClient(Client(), 0, wakeConsumer: false));
+        Thread.Sleep(150);
+        Assert.True(consumer.IsAlive, "an add that should not wake the consumer woke it");
+
+        var watch = Stopwatch.StartNew();
+        queue.WakeConsumer();
+        Assert.True(consumer.Join(TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, taken);
+        Assert.True(watch.ElapsedMilliseconds < 2000, $"woken after {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public void WakingAConsumerThatDoesNotWaitChangesNothing()
+    {
+        var queue = new EngineQueue(2, 1);
+        queue.WakeConsumer();
+        Assert.True(queue.TryEnqueueClient(Client(), 0, wakeConsumer: false));
+        Assert.Equal(1, queue.DequeueBatch(new EngineEvent[2], TimeSpan.Zero));
+    }
 }
