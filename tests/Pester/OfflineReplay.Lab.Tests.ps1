@@ -32,9 +32,34 @@ BeforeAll {
         [pscustomobject]@{ Path = $path; Clients = ($out | ConvertFrom-Json); Dropped = $stats.PacketsDroppedByKernel }
     }
 
+    # Seconds from the first to the last request the target's nginx logged (it logs each when its answer is written).
+    function Get-ServedSpan([object[]] $Served) {
+        if ($Served.Count -lt 2) { return 0.0 }
+        $times = $Served.Time | Sort-Object
+        ($times[-1] - $times[0]).TotalSeconds
+    }
+
+    # The target alone: the capture's client segments sent straight from the client host, every connection at once,
+    # each segment on its own (autocorking off in the client's namespace, which the lab removes), measured on the
+    # target's interface like a replay and in the target's access log.
+    function Invoke-DirectClient([string] $Capture, [string] $Name) {
+        $directPcap = Join-Path $script:lab.TempDirectory "$Name.pcap"
+        $logBefore = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath).Count
+        $directCapture = Start-LabCapture $script:lab -HostName target -Path $directPcap -Filter 'tcp dst port 8080 and src host 198.18.0.10'
+        try {
+            $null = Invoke-LabCommand $script:lab -HostName client -Command 'sysctl -qw net.ipv4.tcp_autocorking=0'
+            $out = Invoke-LabCommand $script:lab -HostName client -TimeoutSeconds 60 -Command "python3 '$PSScriptRoot/../Lab/pipelined_client.py' '$Capture' --server 198.18.0.30 --port 8080"
+        }
+        finally { $null = Stop-LabCapture $script:lab $directCapture }
+        $served = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath | Select-Object -Skip $logBefore)
+        [pscustomobject]@{ Client = ($out | ConvertFrom-Json); Timing = ((python3 $script:Timing $Capture $directPcap --port 8080) | ConvertFrom-Json); ServedSpan = (Get-ServedSpan $served) }
+    }
+
     # Replays a capture from the online host with tcpdump on the target; returns the session's figures, the
     # replaying process's CPU, the target-side timing analysis and the requests the target's nginx served.
-    function Invoke-Replay([string] $Capture, [string] $Speed = '1', [string] $Extra = '', [int] $WaitSeconds = 100) {
+    # -Quiet: no sampling inside the replaying process while it runs (the samples read /proc and the session in
+    # PowerShell every 500 ms: about 2.5 s of CPU and a few gen0 collections over an 8 s replay, in the process measured).
+    function Invoke-Replay([string] $Capture, [string] $Speed = '1', [string] $Extra = '', [int] $WaitSeconds = 100, [switch] $Quiet) {
         $script:FakeIndex++
         # A fresh fake /24 per replay: the same capture replayed again must not meet the previous replay's sockets.
         $fake = "198.19.$($script:FakeIndex).0/24"
@@ -54,7 +79,9 @@ if (-not `$s) { throw "Start-TcpCopy failed: `$(`$replayErrors | Out-String)" }
 # Samples every 500 ms: the replay threads' CPU and the packets handed over, to find the idle stretches.
 `$samples = [Collections.Generic.List[object]]::new()
 while (`$s.JobStateInfo.State -eq 'Running' -and `$clock.Elapsed.TotalSeconds -lt $WaitSeconds) {
-    `$samples.Add([pscustomobject]@{ T = `$clock.Elapsed.TotalSeconds; Ticks = (Get-ReplayThreadTicks); Posted = `$s.ReplayProgress.PacketsReplayed })
+    if (-not `$$($Quiet.IsPresent)) {
+        `$samples.Add([pscustomobject]@{ T = `$clock.Elapsed.TotalSeconds; Ticks = (Get-ReplayThreadTicks); Posted = `$s.ReplayProgress.PacketsReplayed })
+    }
     Start-Sleep -Milliseconds 500
 }
 `$null = `$s | Wait-TcpCopy -TimeoutSeconds 2
@@ -95,9 +122,10 @@ for (`$i = 0; `$i -lt `$samples.Count; `$i++) {
         $speedFactor = if ($Speed -eq 'Max') { 1 } else { [double]$Speed }
         $timing = (python3 $script:Timing $Capture $targetPcap --port 8080 --speed $speedFactor) | ConvertFrom-Json
         $served = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath | Select-Object -Skip $logBefore)
+        $servedSpan = Get-ServedSpan $served
         $servedTargets = [System.Collections.Generic.HashSet[string]]::new([string[]]@($served.Target))
         $notServed = @($timing.capture_requests | Where-Object { -not $servedTargets.Contains($_) })
-        [pscustomobject]@{ Session = $session; Timing = $timing; Served = $served.Count; NotServed = $notServed; TargetPcap = $targetPcap; Fake = $fake }
+        [pscustomobject]@{ Session = $session; Timing = $timing; Served = $served.Count; ServedSpan = $servedSpan; NotServed = $notServed; TargetPcap = $targetPcap; Fake = $fake }
     }
 }
 
@@ -126,7 +154,7 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
     Context 'timing fidelity at speed 1 (a capture of 10,000 client data segments)' {
         BeforeAll {
             if ($script:SkipReason) { return }
-            $script:run = Invoke-Replay -Capture $script:dense.Path -Speed 1
+            $script:run = Invoke-Replay -Capture $script:dense.Path -Speed 1 -Quiet
             $t = $script:run.Timing
             Write-Host ("Offline replay speed 1: {0} data segments matched of {1}; send-time error p50 {2:0.###} ms, p99 {3:0.###} ms, max {4:0.###} ms; copier's own hand-over lateness p50 {5:0.###} ms, p99 {6:0.###} ms; replay CPU {7:0.00} s over {8:0.0} s; load average {9}" -f
                 $t.matched, $t.capture_data_segments, $t.p50_ms, $t.p99_ms, $t.max_ms, $script:run.Session.LatenessP50Ms, $script:run.Session.LatenessP99Ms, $script:run.Session.CpuSeconds, $script:run.Session.WallSeconds, $script:run.Session.LoadAverage)
@@ -174,24 +202,15 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
             $null = Invoke-LabCommand $script:lab -HostName online -Command "tcpdump -r '$($script:dense.Path)' -w '$clientOnly' 'tcp dst port 8080' 2>/dev/null"
             $out = Invoke-LabCommand $script:lab -HostName online -Command "tcpreplay --topspeed -i eth0 '$clientOnly' 2>&1"
             $script:tcpreplayPps = if ("$out" -match 'Rated:[^\n]*?([\d.]+) pps') { [double]$Matches[1] } else { $null }
-            # The target alone: the same client segments sent straight from the client host, every connection at once,
-            # each segment on its own (autocorking off in the client's namespace, which the lab removes), measured on
-            # the target's interface like the replay.
-            $directPcap = Join-Path $script:lab.TempDirectory 'dense-direct.pcap'
-            $directCapture = Start-LabCapture $script:lab -HostName target -Path $directPcap -Filter 'tcp dst port 8080 and src host 198.18.0.10'
-            try {
-                $null = Invoke-LabCommand $script:lab -HostName client -Command 'sysctl -qw net.ipv4.tcp_autocorking=0'
-                $out = Invoke-LabCommand $script:lab -HostName client -TimeoutSeconds 60 -Command "python3 '$PSScriptRoot/../Lab/pipelined_client.py' '$($script:dense.Path)' --server 198.18.0.30 --port 8080"
-            }
-            finally { $null = Stop-LabCapture $script:lab $directCapture }
-            $script:direct = $out | ConvertFrom-Json
-            $script:directTiming = (python3 $script:Timing $script:dense.Path $directPcap --port 8080) | ConvertFrom-Json
+            $script:alone = Invoke-DirectClient -Capture $script:dense.Path -Name dense-direct
+            $script:direct = $script:alone.Client
+            $script:directTiming = $script:alone.Timing
             $m = $script:max
             $script:maxPps = $m.Session.SentPackets / [math]::Max(0.001, $m.Timing.target_span_s)
             Write-Host ("Offline replay speed 10: capture data span {0:0.00} s, target data span {1:0.00} s; speed Max: data span {2:0.00} s, {3:0} packets/s sent by the copier (handshakes and acks included), {4} connections ended; tcpreplay --topspeed of the {5} client packets: {6} packets/s" -f
                 $script:ten.Timing.capture_data_span_s, $script:ten.Timing.target_data_span_s, $m.Timing.target_data_span_s, $script:maxPps, $m.Session.ConnectionsDone, $m.Timing.capture_client_packets, $script:tcpreplayPps)
-            Write-Host ("The target alone (a direct client sending the same {0} requests pipelined on {1} connections, segment by segment): data span {2:0.00} s on the target, every answer after {3:0.00} s; the copier at Max: data span {4:0.00} s" -f
-                $script:direct.requests, $script:direct.connections, $script:directTiming.target_data_span_s, $script:direct.seconds, $m.Timing.target_data_span_s)
+            Write-Host ("The target alone (a direct client sending the same {0} requests pipelined on {1} connections, segment by segment): data span {2:0.00} s on the target, every answer after {3:0.00} s, nginx served them in {4:0.00} s; the copier at Max: data span {5:0.00} s, nginx served them in {6:0.00} s" -f
+                $script:direct.requests, $script:direct.connections, $script:directTiming.target_data_span_s, $script:direct.seconds, $script:alone.ServedSpan, $m.Timing.target_data_span_s, $m.ServedSpan)
         }
 
         It 'finishes speed 10 in about a tenth of the capture span' {

@@ -15,6 +15,7 @@ public sealed partial class OfflineReplay
     /// <summary>The copy engine thread's name as the kernel keeps it (15 characters).</summary>
     private const string EngineThreadName = "TcpReplay copy ";
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RehearsalBudget = TimeSpan.FromSeconds(1.5);
 
     /// <summary>First pass: which files hold selected client packets, their spans, the totals, and the damage.</summary>
     private ReplayPlan Plan()
@@ -108,11 +109,13 @@ public sealed partial class OfflineReplay
         var cancellation = _stop.Token;
         try
         {
-            // The packet path compiles while the intercept links come up on their own threads.
+            // The packet path compiles, and is rehearsed until it runs optimized, while the intercept links come up
+            // on their own threads.
             _phase = ReplayPhase.WaitingForIntercept;
             if (_waits is null)
             {
                 JitWarmUp.PreparePacketPath();
+                PacketPathRehearsal.Run(_options.Copy.Pacing, RehearsalBudget, cancellation);
             }
 
             WaitForIntercept(cancellation);
