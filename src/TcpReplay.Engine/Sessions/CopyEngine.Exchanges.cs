@@ -17,6 +17,10 @@ public sealed partial class CopyEngine
     private readonly EarlyAnswer[] _earlyAnswers = new EarlyAnswer[EarlyAnswerCount];
     private int _nextEarlyAnswer;
 
+    // Entries held: every captured request looks for its early answer, and a copy that sees no online answers (an
+    // offline replay, a copy without -CompareResponses) must not scan the 256 empty entries each time.
+    private int _earlyAnswersHeld;
+
     private struct EarlyAnswer
     {
         public ulong ClientKey;
@@ -75,7 +79,7 @@ public sealed partial class CopyEngine
 
     bool IConnectionHost.TakeEarlyOnlineAnswer(ulong clientKey, uint sequence, out long capturedAt, out int status)
     {
-        for (var i = 0; i < _earlyAnswers.Length; i++)
+        for (var i = 0; _earlyAnswersHeld > 0 && i < _earlyAnswers.Length; i++)
         {
             ref var answer = ref _earlyAnswers[i];
             if (answer.ClientKey == clientKey && answer.Sequence == sequence && answer.ClientKey != 0)
@@ -83,6 +87,7 @@ public sealed partial class CopyEngine
                 capturedAt = answer.CapturedAt;
                 status = answer.Status;
                 answer = default;
+                _earlyAnswersHeld--;
                 return true;
             }
         }
@@ -109,6 +114,11 @@ public sealed partial class CopyEngine
             {
                 Statistics.OnlinePacketsUnmatchedField++;
                 var answerStatus = HttpStatusOf(ReplayConnection.CapturedPayload(tcp, packet.PayloadLength));
+                if (_earlyAnswers[_nextEarlyAnswer].ClientKey == 0)
+                {
+                    _earlyAnswersHeld++;
+                }
+
                 _earlyAnswers[_nextEarlyAnswer] = new EarlyAnswer { ClientKey = key, Sequence = tcp.SequenceNumber, CapturedAt = buffer.TimestampNanoseconds, Status = answerStatus };
                 _nextEarlyAnswer = (_nextEarlyAnswer + 1) % EarlyAnswerCount;
             }

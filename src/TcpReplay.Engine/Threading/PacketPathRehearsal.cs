@@ -18,8 +18,9 @@ namespace TcpReplay.Engine.Threading;
 /// on a background thread: a replay that starts cold spends its first second on slow code, with that thread taking
 /// a share of the 2 cores. Measured in the offline lab (10,000 data segments at speed 1): 300 of the 420 segments
 /// more than 1 ms late came in the first second. Each round here posts client frames and the target's answers
-/// through the engine's queue and processes them as its thread does; the rounds stop once the count of compiled
-/// methods has stood still for two pauses in a row, or at the budget.
+/// through the engine's queue and processes them as its thread does. With dynamic PGO a method is compiled twice
+/// more after its first tier (instrumented, then optimized), each after its own count and delay; the rounds stop
+/// once no method of the process has been compiled for three pauses of 100 ms in a row, or at the budget.
 /// </remarks>
 internal static class PacketPathRehearsal
 {
@@ -28,7 +29,8 @@ internal static class PacketPathRehearsal
     internal const int Segments = 40;
 
     private const int MinimumRounds = 3;
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(60);
+    private const int QuietPausesToStop = 3;
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
 
     // Addresses of the lab's range; nothing made here reaches a socket.
     private const uint Client = 0xC612_000A;
@@ -64,7 +66,7 @@ internal static class PacketPathRehearsal
             var now = System.Runtime.JitInfo.GetCompiledMethodCount();
             still = now == compiled ? still + 1 : 0;
             compiled = now;
-            if (rounds >= MinimumRounds && still >= 2)
+            if (rounds >= MinimumRounds && still >= QuietPausesToStop)
             {
                 break;
             }

@@ -212,6 +212,27 @@ public class ExchangeComparisonTests
     }
 
     [Fact]
+    public void TwoOnlineAnswersThatOvertookTheConnectionAreEachPairedOnce()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var first = Request("/a");
+        var second = Request("/b");
+        var firstAnswer = Answer("HTTP/1.1 503 Busy\r\n", 40);
+        var capturedAt = CaptureTime(lab);
+
+        OnlineAnswer(lab, OnlineIsn + 1, Isn + 1 + (uint)first.Length, firstAnswer, capturedAt + 2_000_000);
+        OnlineAnswer(lab, OnlineIsn + 1 + (uint)firstAnswer.Length, Isn + 1 + (uint)(first.Length + second.Length), Answer("HTTP/1.1 404 Not Found\r\n", 40), capturedAt + 3_000_000);
+        Open(lab, TimeSpan.FromMilliseconds(1));
+        FromClient(lab, Isn + 1, OnlineIsn + 1, first);
+        FromClient(lab, Isn + 1 + (uint)first.Length, OnlineIsn + 1 + (uint)firstAnswer.Length, second);
+        lab.Engine.Stop(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(2, lab.Engine.Statistics.OnlinePacketsUnmatched);
+        Assert.Equal(404, lab.Connection.LastOnlineStatusCode);
+        Assert.Equal(2, lab.Connection.OnlineResponses);
+    }
+
+    [Fact]
     public void AConnectionWhoseTargetNeverAnsweredIsCountedAsSilent()
     {
         var lab = new CopyHarness(PacingMode.Timeline);
