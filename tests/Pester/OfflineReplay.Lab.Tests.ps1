@@ -175,12 +175,13 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
             $script:run.Session.ConnectionsDone | Should -Be 20
         }
 
-        It 'keeps the median send-time error under 1 ms and the p99 bounded (the figures are printed)' {
-            # The median shows the scheduler meets the timeline: 0.07-0.14 ms in every run so far. The p99 is the
-            # shared 2-core host's: 8-30 ms in runs of 2026-11-25 (docs/benchmarks.md), against an aim of 1 ms that is
-            # not met yet; the bound only catches a broken scheduler, which is seconds late (or sends at once).
+        It 'keeps the median send-time error under 1 ms and the p99 under 20 ms (the figures are printed)' {
+            # The median shows the scheduler meets the timeline: 0.05-0.14 ms in every run so far. The p99 is the
+            # shared 2-core host's: 2.3-3.2 ms since the replay rehearses its packet path (2026-12-07; 8-30 ms
+            # before), against an aim of 1 ms (docs/benchmarks.md says what the rest is). A replay that starts on
+            # unoptimized code was 30 ms late at p99, a broken scheduler is seconds late.
             $script:run.Timing.p50_ms | Should -BeLessThan 1
-            $script:run.Timing.p99_ms | Should -BeLessThan 100
+            $script:run.Timing.p99_ms | Should -BeLessThan 20
         }
 
         It 'shows the progress totals on the session' {
@@ -236,12 +237,13 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
             $script:max.Session.State | Should -Be 'Completed'
         }
 
-        # The issue asks for a Max replay limited by the target. Measured 2026-11-25: the copier takes 1.5-2 times what
-        # the target alone needs (0.33-0.43 s against 0.22 s), so it is not yet; docs/benchmarks.md has the figures.
-        # The bound catches a copier that falls much further behind (a stall, a lost hand-over).
-        It 'takes at Max at most three times what the target needs for the same segments from a direct client' {
+        # The issue asks for a Max replay limited by the target. The reference is the target fed by the kernel's own TCP
+        # client, as fast as a client can feed it. Measured 2026-12-07: the copier's data span was 0.85-1.12 times the
+        # direct client's (0.18-0.22 s against 0.16-0.26 s); 1.5-2.5 times before the rehearsal and the engine fixes
+        # of that day. The bound leaves room for the shared 2 cores and catches a copier that falls behind again.
+        It 'takes at Max no more than 1.6 times what the target needs for the same segments from a direct client' {
             $script:direct.answers | Should -Be $script:direct.requests
-            $script:max.Timing.target_data_span_s | Should -BeLessOrEqual (3 * $script:directTiming.target_data_span_s + 0.1)
+            $script:max.Timing.target_data_span_s | Should -BeLessOrEqual (1.6 * $script:directTiming.target_data_span_s + 0.05)
         }
 
         It 'measures tcpreplay --topspeed as the reference sender' {
