@@ -46,7 +46,11 @@ try {
 
     Write-Host "`n[client]    $Connections HTTP connections (keep-alive and one-shot mixed) to the online host..."
     $traffic = Invoke-LabHttpTraffic $lab -Connections $Connections -RequestsMax $RequestsMax -Seed 7
-    Start-Sleep -Seconds 2
+    # The copier holds each close until the target has been quiet for the drain time (3 s): stopping sooner would
+    # reset those copies (reason Stopped) instead of letting them end as they did online.
+    Write-Host '[online]    waiting for the held closes (at most 20 s)...'
+    try { $null = Wait-LabCopyCondition $copy { param($s) $s.OpenConnections -eq 0 } -TimeoutSeconds 20 -What 'every copied connection to close' }
+    catch { Write-Warning "$_ The copies still open are reset by Stop-TcpCopy (reason Stopped)." }
     $result = Stop-LabRole $lab $copy
     $interceptResult = Stop-LabRole $lab $intercept
 

@@ -64,10 +64,10 @@ public sealed class ReportConnection
     public bool IsOpen => CloseReason == nameof(Sessions.CloseReason.None);
 
     /// <summary>Completed, CopierReset or ClientReset; Stopped (the user's stop) counts as neither normal nor failed.</summary>
-    public bool IsNormalClose => CloseReason is nameof(Sessions.CloseReason.Completed) or nameof(Sessions.CloseReason.CopierReset) or nameof(Sessions.CloseReason.ClientReset);
+    public bool IsNormalClose => Enum.TryParse<Sessions.CloseReason>(CloseReason, out var reason) && reason.IsNormal();
 
-    /// <summary>Ended abnormally: not open, not normal, not stopped by the user.</summary>
-    public bool IsFailed => !IsOpen && !IsNormalClose && CloseReason != nameof(Sessions.CloseReason.Stopped);
+    /// <summary>Ended abnormally: not open, not normal, not stopped by the user (a name this version does not know counts as failed).</summary>
+    public bool IsFailed => Enum.TryParse<Sessions.CloseReason>(CloseReason, out var reason) ? reason.IsFailure() : !IsOpen;
 
     /// <summary>
     /// Further figures of the record that this type has no field for (for example online-vs-target latencies and

@@ -150,7 +150,7 @@ public sealed class CopiedConnection
     public bool IsOpen => CloseReason == CloseReason.None;
 
     /// <summary>The connection ended the way connections normally end (Completed, CopierReset, ClientReset).</summary>
-    public bool IsNormalClose => CloseReason is CloseReason.Completed or CloseReason.CopierReset or CloseReason.ClientReset;
+    public bool IsNormalClose => CloseReason.IsNormal();
 
     /// <summary>How long the close was held after the client closed, waiting for the target to finish answering.</summary>
     public TimeSpan CloseHeld { get; internal set; }

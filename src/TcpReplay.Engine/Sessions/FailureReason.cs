@@ -18,7 +18,7 @@ public sealed record FailureReason(CloseReason CloseReason, HandshakeFailure Han
     {
         ArgumentNullException.ThrowIfNull(connections);
         return connections
-            .Where(c => !c.IsOpen && !c.IsNormalClose && c.CloseReason != CloseReason.Stopped)
+            .Where(c => c.CloseReason.IsFailure())
             .GroupBy(c => (c.CloseReason, c.HandshakeFailure))
             .Select(g =>
             {

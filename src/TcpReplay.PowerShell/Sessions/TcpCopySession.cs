@@ -74,11 +74,13 @@ public sealed partial class TcpCopySession : Job
     public int OpenConnections => Engine.GetConnections().Count(c => c.IsOpen);
 
     /// <summary>Connections that ended normally: Completed, CopierReset (fast release), ClientReset.</summary>
-    public long Completed => Statistics.Closed(CloseReason.Completed) + Statistics.Closed(CloseReason.CopierReset) + Statistics.Closed(CloseReason.ClientReset);
+    public long Completed => Enum.GetValues<CloseReason>().Where(CloseReasonKinds.IsNormal).Sum(Statistics.Closed);
 
-    /// <summary>Connections that ended otherwise; see <see cref="CloseReasons"/> and Get-TcpCopyConnection for why.</summary>
-    public long Failed => Enum.GetValues<CloseReason>().Where(r => r is not (CloseReason.None or CloseReason.Completed or CloseReason.CopierReset or CloseReason.ClientReset))
-        .Sum(Statistics.Closed);
+    /// <summary>
+    /// Connections that ended abnormally; see <see cref="CloseReasons"/>, FailureReasons and Get-TcpCopyConnection for
+    /// why. Connections reset because the copy was stopped (Stopped) are neither completed nor failed.
+    /// </summary>
+    public long Failed => Enum.GetValues<CloseReason>().Where(CloseReasonKinds.IsFailure).Sum(Statistics.Closed);
 
     public long Responses => Statistics.ResponsesReceived;
 
