@@ -4,6 +4,7 @@ using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Threading;
 
 namespace TcpReplay.Engine.Intercept;
 
@@ -45,6 +46,7 @@ public sealed class InterceptService : IDisposable, ICaptureSink
         }
 
         Filter = _options.Filter ?? DefaultFilter();
+        JitWarmUp.PrepareInterceptPathInBackground();
         try
         {
             _server = new InterceptServer(_options.Server);

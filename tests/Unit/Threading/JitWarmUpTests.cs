@@ -36,6 +36,20 @@ public partial class JitWarmUpTests
     }
 
     [Fact]
+    public void TheInterceptPathCoversItsCaptureRoutingAndChannelAndNotTheCopyEngine()
+    {
+        var types = JitWarmUp.InterceptPathTypes().ToHashSet();
+
+        Assert.Contains(typeof(TcpReplay.Engine.Intercept.InterceptService), types);
+        Assert.Contains(typeof(TcpReplay.Engine.Capture.PcapCapture), types);
+        Assert.Contains(typeof(TcpReplay.Engine.Channel.InterceptServer), types);
+        Assert.Contains(typeof(TcpPacket), types);
+        Assert.DoesNotContain(typeof(CopyEngine), types);
+        Assert.DoesNotContain(typeof(ArpProbe), types);
+        Assert.True(JitWarmUp.Prepare(types) > 200);
+    }
+
+    [Fact]
     public void EveryPacketPathMethodCompilesWithoutError()
     {
         // Hundreds of methods; a failure to compile one would throw out of Prepare rather than be counted.
