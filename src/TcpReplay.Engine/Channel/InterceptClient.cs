@@ -177,20 +177,21 @@ public sealed class InterceptClient : IDisposable
     public void AddClient(uint clientAddress, ushort clientPort, uint targetAddress, ushort targetPort)
     {
         var record = new ClientRecord(clientAddress, clientPort, ClientRecordType.Add, targetAddress, targetPort);
+        // Added and queued in one step under the lock a link's full resend copies the live set under
+        // (CopyLiveClientsForResend): the intercept gets each ADD once, from the resend or from the queue.
         lock (_clientsLock)
         {
             _liveClients[ChannelKey.From(clientAddress, clientPort, targetAddress, targetPort)] = record;
-        }
-
-        for (var s = 0; s < _links.Length; s++)
-        {
-            var links = _links[s];
-            var start = (int)((uint)Interlocked.Increment(ref _nextLink[s]) % (uint)links.Length);
-            for (var i = 0; i < links.Length; i++)
+            for (var s = 0; s < _links.Length; s++)
             {
-                if (links[(start + i) % links.Length].TryEnqueue(record))
+                var links = _links[s];
+                var start = (int)((uint)Interlocked.Increment(ref _nextLink[s]) % (uint)links.Length);
+                for (var i = 0; i < links.Length; i++)
                 {
-                    break;
+                    if (links[(start + i) % links.Length].TryEnqueue(record))
+                    {
+                        break;
+                    }
                 }
             }
         }
@@ -287,10 +288,16 @@ public sealed class InterceptClient : IDisposable
     }
 
     /// <summary>Copies the live clients into <paramref name="buffer"/> (grown when needed); returns how many.</summary>
-    internal int CopyLiveClients(ref ClientRecord[] buffer)
+    /// <summary>
+    /// Copies the live set for <paramref name="link"/>'s full resend and empties that link's queue in the same step:
+    /// every ADD queued so far is in the copy, and every later one is queued after it, so none goes twice. (Twice was
+    /// harmless for routing, but a session announced by two copiers could then go back to the first.)
+    /// </summary>
+    internal int CopyLiveClientsForResend(InterceptClientLink link, ref ClientRecord[] buffer)
     {
         lock (_clientsLock)
         {
+            link.ClearQueue();
             if (buffer.Length < _liveClients.Count)
             {
                 buffer = new ClientRecord[Math.Max(_liveClients.Count, buffer.Length * 2)];

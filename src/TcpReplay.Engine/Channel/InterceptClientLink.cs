@@ -429,14 +429,9 @@ internal sealed class InterceptClientLink
                 resync = _resyncPending;
                 _helloPending = false;
                 _resyncPending = false;
-                if (resync)
+                if (!resync)
                 {
-                    // Everything queued is in the live set the resend is about to copy.
-                    _outHead = 0;
-                    _outCount = 0;
-                }
-                else
-                {
+                    // With a resend, the queue is emptied when the live set is copied (SendLiveClients).
                     count = Dequeue(chunk);
                 }
             }
@@ -476,7 +471,7 @@ internal sealed class InterceptClientLink
 
     private void SendLiveClients(Socket socket, byte[] chunk, ref ClientRecord[] snapshot)
     {
-        var live = _owner.CopyLiveClients(ref snapshot);
+        var live = _owner.CopyLiveClientsForResend(this, ref snapshot);
         var used = 0;
         for (var i = 0; i < live; i++)
         {
@@ -492,6 +487,16 @@ internal sealed class InterceptClientLink
         if (used > 0)
         {
             socket.Send(chunk, 0, used, SocketFlags.None);
+        }
+    }
+
+    /// <summary>Drops what is queued: the caller is about to send the whole live set, which holds all of it.</summary>
+    internal void ClearQueue()
+    {
+        lock (_sendLock)
+        {
+            _outHead = 0;
+            _outCount = 0;
         }
     }
 
