@@ -287,12 +287,13 @@ public sealed class InterceptClient : IDisposable
         }
     }
 
-    /// <summary>Copies the live clients into <paramref name="buffer"/> (grown when needed); returns how many.</summary>
     /// <summary>
-    /// Copies the live set for <paramref name="link"/>'s full resend and empties that link's queue in the same step:
-    /// every ADD queued so far is in the copy, and every later one is queued after it, so none goes twice. (Twice was
-    /// harmless for routing, but a session announced by two copiers could then go back to the first.)
+    /// Copies the live clients into <paramref name="buffer"/> (grown when needed) for <paramref name="link"/>'s full
+    /// resend, and empties that link's queue in the same step: every ADD queued so far is in the copy, and every later
+    /// one is queued after it, so none goes twice. (Twice was harmless for routing, but a session announced by two
+    /// copiers could then go back to the first.)
     /// </summary>
+    /// <returns>How many were copied.</returns>
     internal int CopyLiveClientsForResend(InterceptClientLink link, ref ClientRecord[] buffer)
     {
         lock (_clientsLock)
