@@ -18,10 +18,12 @@ deps:
 build: deps
 	dotnet build TcpReplay.sln -c $(CONFIG) --no-restore -v q -nologo
 
-# The module folder: the cmdlet assembly, the engine and its dependencies, the manifest, views and MAML help.
+# The module folder: the cmdlet assembly, the engine and its dependencies, the copier process (-EngineProcess), the
+# manifest, views and MAML help.
 module: build streaming-service
 	rm -rf $(MODULE_DIR)
 	dotnet publish src/TcpReplay.PowerShell/TcpReplay.PowerShell.csproj -c $(CONFIG) --no-build -o $(MODULE_DIR) -v q -nologo
+	dotnet publish src/TcpReplay.CopierHost/TcpReplay.CopierHost.csproj -c $(CONFIG) --no-build -o $(MODULE_DIR) -v q -nologo
 	$(PWSH) -File build/New-ModuleHelp.ps1 -ModulePath $(MODULE_DIR)/TcpReplay.psd1 \
 		-HelpSource src/TcpReplay.PowerShell/Help -OutputFile $(MODULE_DIR)/en-US/TcpReplay.PowerShell.dll-Help.xml
 

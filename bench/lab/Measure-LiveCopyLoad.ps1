@@ -63,7 +63,10 @@ param(
     [string] $KeepFiles,
     # No tcpdump on the online and target hosts: no copy delay, but the copier's CPU without the captures' share
     # (a packet socket's filter runs in the context of the thread that sends or receives the packet).
-    [switch] $NoDelayCapture
+    [switch] $NoDelayCapture,
+    # Start-TcpCopy -EngineProcess for every run: the copier is then the engine's own process, measured apart from the
+    # role's pwsh that started it (reported as the shell: its CPU and memory are the session's mirror and status loop).
+    [switch] $EngineProcess
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
@@ -144,12 +147,14 @@ function Invoke-LoadRun {
     try {
         $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Name "copy-$Name" -Wait -Parameters @{
             Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
-            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice
+            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice; EngineProcess = [bool]$EngineProcess
             # The role's status file is read only to see the intercept link come up; a slower refresh costs the copier less.
             StatusIntervalMilliseconds = 1000
         }
-        $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
-        $copyPid = $copy.Process.Id
+        $linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+        # With -EngineProcess the copier is the engine's process; the role's pwsh is then the shell that controls it.
+        $copyPid = if ($EngineProcess) { [int]$linked.EngineProcessId } else { $copy.Process.Id }
+        $shellPid = if ($EngineProcess) { $copy.Process.Id } else { $null }
         $interceptPid = $intercept.Process.Id
 
         $onlineCapture = $targetCapture = $null
@@ -172,6 +177,7 @@ function Invoke-LoadRun {
         $memoryBefore = @{ Copy = Get-ProcessMemoryKiB $copyPid 'VmHWM'; Intercept = Get-ProcessMemoryKiB $interceptPid 'VmHWM' }
 
         $copyTicks0 = Get-ProcessTicks $copyPid; $interceptTicks0 = Get-ProcessTicks $interceptPid
+        $shellTicks0 = if ($shellPid) { Get-ProcessTicks $shellPid }
         $copyThreads0 = Get-ThreadTicks $copyPid; $interceptThreads0 = Get-ThreadTicks $interceptPid
         $loadClock = [System.Diagnostics.Stopwatch]::StartNew()
         if ($OneShot) {
@@ -211,6 +217,7 @@ function Invoke-LoadRun {
             if ($null -eq $atSettle -and $t -ge $SettleSeconds) {
                 $atSettle = $copied
                 $copyTicksSettle = (Get-ProcessTicks $copyPid) - $copyTicks0
+                $shellTicksSettle = if ($shellPid) { (Get-ProcessTicks $shellPid) - $shellTicks0 }
                 $interceptTicksSettle = (Get-ProcessTicks $interceptPid) - $interceptTicks0
                 $copyThreads = Get-ThreadTicksDelta $copyThreads0 (Get-ThreadTicks $copyPid)
                 $interceptThreads = Get-ThreadTicksDelta $interceptThreads0 (Get-ThreadTicks $interceptPid)
@@ -219,6 +226,7 @@ function Invoke-LoadRun {
         }
         $final = $samples[-1].Copied
         $memory = @{ Copy = Get-ProcessMemoryKiB $copyPid 'VmHWM'; Intercept = Get-ProcessMemoryKiB $interceptPid 'VmHWM' }
+        $shellMemory = if ($shellPid) { Get-ProcessMemoryKiB $shellPid 'VmHWM' }
 
         $onlineSaw = $targetSaw = $null
         if ($onlineCapture) {
@@ -272,6 +280,9 @@ function Invoke-LoadRun {
             CopyCpuMicrosecondsPerCopiedRequest      = if ($atSettle) { [math]::Round($copyTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
             InterceptCpuMicrosecondsPerCopiedRequest = if ($atSettle) { [math]::Round($interceptTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
             CopyCpuMicrosecondsPerOnlineRequest      = if ($online) { [math]::Round($copyTicksSettle * $msPerTick * 1000.0 / $online, 1) } else { $null }
+            EngineProcess              = [bool]$EngineProcess
+            ShellCpuMicrosecondsPerCopiedRequest     = if ($shellPid -and $atSettle) { [math]::Round($shellTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
+            ShellPeakMiB               = if ($shellPid) { [math]::Round($shellMemory / 1024.0, 1) } else { $null }
             CopyIdleThreadTicks        = $idleCopyThreads
             CopyThreadTicks            = $copyThreads
             InterceptThreadTicks       = $interceptThreads
@@ -291,7 +302,8 @@ function Invoke-LoadRun {
             RatioSamples               = $samples
         }
         $result | Select-Object Run, OnlineRequests, OnlineRequestsPerSecond, RatioAtLoadEnd, RatioAtSettle, CaughtUpSeconds, RatioFinal,
-            CopyCpuMicrosecondsPerCopiedRequest, InterceptCpuMicrosecondsPerCopiedRequest, CopyPeakMiB, InterceptPeakMiB,
+            CopyCpuMicrosecondsPerCopiedRequest, CopyCpuMicrosecondsPerOnlineRequest, InterceptCpuMicrosecondsPerCopiedRequest, CopyPeakMiB, InterceptPeakMiB,
+            ShellCpuMicrosecondsPerCopiedRequest, ShellPeakMiB,
             @{ n = 'DelayP50'; e = { $_.Delay.p50_ms } }, @{ n = 'DelayP90'; e = { $_.Delay.p90_ms } }, @{ n = 'DelayP99'; e = { $_.Delay.p99_ms } } |
             Format-List | Out-Host
         $result

@@ -17,11 +17,16 @@ BeforeAll {
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:Fake = '198.19.0.0/24'
 
-    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse') {
+    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse', [switch] $EngineProcess) {
         Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait:(-not $NoWait) -Parameters @{
             Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = $FakeClientAddress
-            CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240; Pacing = $Pacing
+            CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240; Pacing = $Pacing; EngineProcess = [bool]$EngineProcess
         }
+    }
+
+    function Get-ProcessKiB([int] $Id, [string] $Field) {
+        $line = Get-Content "/proc/$Id/status" -ErrorAction Ignore | Where-Object { $_ -like "${Field}:*" }
+        if ($line) { [long](($line -split '\s+')[1]) }
     }
 
     function Start-InterceptRole {
@@ -132,6 +137,69 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
 
         It 'stops within 2 seconds' {
             $script:result.StopMilliseconds | Should -BeLessThan 2000
+        }
+    }
+
+    Context 'the copy engine in a process of its own (-EngineProcess)' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            # RawSocket: Auto's probe would open the 64 MiB libpcap ring too, and the memory check is of the engine itself.
+            $copy = Start-Copy -EngineProcess -CaptureMode RawSocket -Pacing Timeline
+            $script:roleProcessId = $copy.Process.Id
+            $script:linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected -and $s.EngineProcessId } -What 'the intercept link'
+            $script:enginePid = [int]$script:linked.EngineProcessId
+            $script:engineCommand = (Get-Content -Raw "/proc/$($script:enginePid)/cmdline" -ErrorAction Ignore) -replace "`0", ' '
+            $script:run = Invoke-CopyRun -Connections 200 -RequestsMax 19 -Seed 14 -CopyRole $copy
+            $script:enginePeakKiB = Get-ProcessKiB $script:enginePid 'VmHWM'
+            $script:shellPeakKiB = Get-ProcessKiB $copy.Process.Id 'VmHWM'
+            $script:result = Stop-LabRole $script:lab $copy
+            $script:engineAlive = Test-Path "/proc/$($script:enginePid)"
+            Write-Host "EngineProcess: engine peak $([math]::Round($script:enginePeakKiB / 1024, 1)) MiB, shell peak $([math]::Round($script:shellPeakKiB / 1024, 1)) MiB; target $($script:run.Target) of $($script:run.Online)"
+        }
+
+        It 'runs the engine in a process of its own, not in the shell' {
+            $script:enginePid | Should -Not -Be $script:roleProcessId
+            $script:engineCommand | Should -Match 'TcpReplay\.CopierHost\.dll'
+        }
+
+        It 'copies at least 99.9% of the online requests to the target, all from fake clients' {
+            ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
+            $script:run.FromFake | Should -Be $script:run.Target
+        }
+
+        It 'brings every connection record back from the engine process, each with a close reason' {
+            $connections = @($script:result.Connections)
+            $connections.Count | Should -BeGreaterOrEqual 200
+            $connections | Where-Object { -not $_.CloseReason -or $_.CloseReason -eq 'None' } | Should -BeNullOrEmpty
+            $script:result.Session.Completed + $script:result.Session.Failed | Should -Be $connections.Count
+            $script:result.Statistics.ClientPacketsSeen | Should -BeGreaterThan 0
+            "$($script:result.Session.CaptureLayer)" | Should -BeIn 'IpLayer', 'Datalink'
+        }
+
+        It 'stops within 2 seconds and the engine process ends with the copy' {
+            $script:result.StopMilliseconds | Should -BeLessThan 2000
+            $script:engineAlive | Should -BeFalse
+        }
+
+        It 'needs less memory than C tcpcopy did in this lab (52-87 MB)' {
+            ($script:enginePeakKiB * 1024) | Should -BeLessThan 87MB -Because "the engine process peaked at $($script:enginePeakKiB) KiB"
+        }
+    }
+
+    Context 'a copier process that dies' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $copy = Start-Copy -EngineProcess
+            $linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected -and $s.EngineProcessId } -What 'the intercept link'
+            # The process this test started (through its role) is killed, as the OOM killer would.
+            Stop-Process -Id ([int]$linked.EngineProcessId) -Force
+            $script:failed = Wait-LabCopyCondition $copy { param($s) $s.State -eq 'Failed' } -TimeoutSeconds 10 -What 'the session to fail'
+            $script:result = Stop-LabRole $script:lab $copy
+        }
+
+        It 'fails the session with the reason, and the shell lives on' {
+            ($script:failed.Events -join "`n") | Should -Match 'copier process \d+ ended unexpectedly .*exit code 137, signal 9'
+            $script:result.Session.State | Should -Be 'Failed'
         }
     }
 

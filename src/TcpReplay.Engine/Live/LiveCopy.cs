@@ -17,7 +17,7 @@ namespace TcpReplay.Engine.Live;
 /// Start order does not matter: the intercept links connect in the background and retry with backoff, and the
 /// copy reports each connection that began while no intercept was up. <see cref="Stop"/> returns within 2 s.
 /// </remarks>
-public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
+public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
 {
     private static readonly TimeSpan ClientCaptureBatchWindow = TimeSpan.FromMilliseconds(1);
 
@@ -69,6 +69,7 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
     /// <summary>Notable events in words (capture decision, links up and down, silent capture), oldest first.</summary>
     public IReadOnlyList<string> Events => [.. _events];
 
+    /// <summary>Each event as it is added to <see cref="Events"/> (time-stamped the same way).</summary>
     public event Action<string>? EventRaised;
 
     /// <summary>Opens the sender, the intercept links, the engine and the capture, in that order.</summary>
@@ -93,6 +94,14 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
             throw;
         }
     }
+
+    public int OpenConnections => _engine?.GetConnections().Count(c => c.IsOpen) ?? 0;
+
+    public int? EngineProcessId => null;
+
+    public IReadOnlyList<CopiedConnection> GetConnections() => _engine?.GetConnections() ?? [];
+
+    public IReadOnlyList<RequestExchange> GetExchanges() => _engine?.GetExchanges() ?? [];
 
     public void Stop()
     {
@@ -233,6 +242,6 @@ public sealed class LiveCopy : IDisposable, ICaptureSink, IResponsePayloadSink
         {
         }
 
-        EventRaised?.Invoke(message);
+        EventRaised?.Invoke(stamped);
     }
 }

@@ -7,7 +7,7 @@ namespace TcpReplay.Engine.Sessions;
 /// handing packets to the engine add to atomically; readers on other threads get each figure whole (64-bit reads),
 /// possibly a packet behind.
 /// </summary>
-public sealed class CopyStatistics
+public sealed partial class CopyStatistics
 {
     private readonly long[] _closed = new long[Enum.GetValues<CloseReason>().Length];
     private readonly long[] _handshakeFailures = new long[Enum.GetValues<HandshakeFailure>().Length];

@@ -26,6 +26,20 @@ public sealed class RequestExchange
         TargetStatusCode = slot.TargetStatus == 0 ? null : slot.TargetStatus;
     }
 
+    /// <summary>An exchange read back from a copier process (Hosting).</summary>
+    internal RequestExchange(long connectionId, long request, TimeSpan? onlineResponseTime, TimeSpan? targetResponseTime,
+        long? onlineResponseBytes, long? targetResponseBytes, int? onlineStatusCode, int? targetStatusCode)
+    {
+        ConnectionId = connectionId;
+        Request = request;
+        OnlineResponseTime = onlineResponseTime;
+        TargetResponseTime = targetResponseTime;
+        OnlineResponseBytes = onlineResponseBytes;
+        TargetResponseBytes = targetResponseBytes;
+        OnlineStatusCode = onlineStatusCode;
+        TargetStatusCode = targetStatusCode;
+    }
+
     /// <summary>The <see cref="CopiedConnection.Id"/> of the connection.</summary>
     public long ConnectionId { get; }
 

@@ -40,7 +40,7 @@ public sealed class CopyMetricsSource
 
     /// <summary>The source of a started live copy: its statistics, capture and intercept links.</summary>
     /// <exception cref="InvalidOperationException">The copy has not started.</exception>
-    public static CopyMetricsSource For(LiveCopy copy, string session)
+    public static CopyMetricsSource For(ILiveCopy copy, string session)
     {
         ArgumentNullException.ThrowIfNull(copy);
         return new CopyMetricsSource(session, copy.Statistics)

@@ -9,7 +9,7 @@ namespace TcpReplay.Engine.Statistics;
 /// One writer thread (the copy engine) calls <see cref="Record"/>, which allocates nothing; any thread may read. A
 /// reader sees every bucket whole, but buckets and totals can be a few samples apart while the writer runs.
 /// </remarks>
-public sealed class LatencyHistogram
+public sealed partial class LatencyHistogram
 {
     /// <summary>Linear buckets per power of two; values below it are exact microseconds.</summary>
     public const int SubBuckets = 32;

@@ -21,6 +21,8 @@ Pace: with -Pacing Timeline (the default for a replay) every client packet goes 
 
 A damaged capture (truncated, or corrupt at some offset) is replayed up to the damage: a non-terminating error (CaptureFileTruncated, CaptureFileCorrupt, NotACaptureFile, CaptureFileUnsupportedVersion; CaptureFileUnreadable for an I/O error) names the file, the byte offset and the records read, the session's FileProblems keeps it, and the other files and connections are replayed whole.
 
+Memory and isolation: -EngineProcess runs the engine in a process of its own (see the parameter); docs/benchmarks.md compares the two.
+
 Errors (ErrorId): InvalidCaptureFilter (libpcap refused -Filter), NoCaptureFile (no path named a file), PathNotFound, InvalidTransfer, InvalidFakeClientAddress, InvalidInterceptServer, NotPermitted (not root / no CAP_NET_RAW), LibPcapNotFound, InterfaceNotFound, FakeAddressInTargetSubnet and FakeAddressInOnlineSubnet (a fake network that real hosts may own; -Force overrides and then each fake address that answers ARP is named in a warning).
 '@
     Parameters  = @{
@@ -38,6 +40,7 @@ Errors (ErrorId): InvalidCaptureFilter (libpcap refused -Filter), NoCaptureFile 
         DrainTimeoutSeconds = 'How long a close is held for a target still answering, and how long a half-closed target may stay open (default 3).'
         MaxConnections      = 'Size of the connection table; when full, the longest idle connection ends with reason Evicted (counted).'
         Nice                = 'Live copy: the Linux nice value (-20..19) of the copy engine and capture threads; 0 (the default) leaves them at the process''s. On a host whose cores are saturated, a copier at the default priority gets a fair share and no more, and may fall seconds behind the online traffic: its capture then waits and the kernel''s capture buffer holds the backlog (the session''s BacklogWaitTime), so the copies come late but are not dropped. -Nice -5 kept the copy delay in milliseconds in the lab (docs/benchmarks.md), at the expense of the other processes, the online service included: weigh that on a production host. A negative value needs root or CAP_SYS_NICE (error NiceNotPermitted otherwise). An offline replay raises its own threads to -10 when it may.'
+        EngineProcess       = 'Live copy: run the copy engine in a small process of its own (TcpReplay.CopierHost.dll, started with the dotnet host that runs this PowerShell) instead of inside this PowerShell. The copier then needs a fraction of the memory (no PowerShell in it), the shell''s own JIT and garbage collection stay off the copy''s threads, and a crash of the copy cannot end the shell: the session''s state becomes Failed with ErrorId EngineProcessEnded and the reason, and its last figures stay. The session mirrors the process''s figures four times a second and fetches connection records on demand; EngineProcessId names the process. The process stops its copy when this PowerShell exits. A host that cannot start gives ErrorId EngineProcessFailed; capture errors keep their own ErrorIds.'
         CompareResponses    = 'Also capture the online server''s answers (the other direction on this host, with libpcap) and compare them with the target''s, request by request: response time percentiles (OnlineResponseTimeP50 ... TargetResponseTimeMax), size and HTTP status code mismatches, connections the target never answered. Asks the intercepts for 128 payload bytes unless -ResponsePayload says otherwise.'
         ResponsePayload     = 'Ask the intercepts for the first N bytes (1 to 1024) of each target answer, to read HTTP/1.x status codes; 0 does not ask. The intercept must be started with -ResponsePayload; a C intercept ignores the request and the copy goes on without status codes.'
         Name                = 'A name for the session (job).'
@@ -79,6 +82,14 @@ $s = Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.4
 $s | Format-List OnlineResponseTimeP50, TargetResponseTimeP50, TargetResponseTimeP99, StatusMismatches, SizeMismatches, TargetSilentConnections
 '@
             Remarks = 'The intercept must run with -ResponsePayload for status codes. Get-TcpCopyConnection shows the same figures per connection.'
+        }
+        @{
+            Title   = 'Copy from a small process of its own, as on a production online host'
+            Code    = @'
+$s = Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -EngineProcess
+Get-Process -Id $s.EngineProcessId | Select-Object Id, @{ n = 'MiB'; e = { [math]::Round($_.WorkingSet64 / 1MB) } }
+'@
+            Remarks = 'The copy runs in TcpReplay.CopierHost; the session mirrors its figures, and Stop-TcpCopy ends the process.'
         }
         @{
             Title   = 'Copy a streaming service on the client''s timeline'

@@ -1,6 +1,7 @@
 using System.Collections.Specialized;
 using System.Management.Automation;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Reports;
 using TcpReplay.Engine.Sessions;
@@ -14,12 +15,12 @@ namespace TcpReplay.PowerShell.Sessions;
 /// </summary>
 public sealed partial class TcpCopySession : Job
 {
-    private readonly LiveCopy? _copy;
+    private readonly ILiveCopy? _copy;
     private readonly StatisticsSampler _sampler;
     private readonly Timer _sampleTimer;
     private DateTime? _endTime;
 
-    internal TcpCopySession(LiveCopy copy, string command, string? name, LiveCopyOptions options, IReadOnlyList<string> warnings)
+    internal TcpCopySession(ILiveCopy copy, string command, string? name, LiveCopyOptions options, IReadOnlyList<string> warnings)
         : base(command, name)
     {
         _copy = copy;
@@ -39,7 +40,14 @@ public sealed partial class TcpCopySession : Job
         _sampleTimer = new Timer(_ => _sampler.Sample(DateTime.UtcNow), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         CompareResponses = options.CompareResponses;
         ResponsePayload = options.Channel.ResponsePayloadBytes;
+        if (copy is CopierProcess process)
+        {
+            process.Ended += OnEngineProcessEnded;
+        }
     }
+
+    /// <summary>The copier process that runs this copy's engine (-EngineProcess); null when it runs inside this PowerShell.</summary>
+    public int? EngineProcessId => _copy?.EngineProcessId;
 
     public string[] Transfers { get; }
 
@@ -71,7 +79,7 @@ public sealed partial class TcpCopySession : Job
 
     public long Connections => Statistics.ConnectionsOpened;
 
-    public int OpenConnections => Engine.GetConnections().Count(c => c.IsOpen);
+    public int OpenConnections => _copy?.OpenConnections ?? _replay!.Engine.GetConnections().Count(c => c.IsOpen);
 
     /// <summary>Connections that ended normally: Completed, CopierReset (fast release), ClientReset.</summary>
     public long Completed => Enum.GetValues<CloseReason>().Where(CloseReasonKinds.IsNormal).Sum(Statistics.Closed);
@@ -145,7 +153,7 @@ public sealed partial class TcpCopySession : Job
     /// Why connections failed, while the copy runs: ended-abnormally connections grouped by close reason and handshake
     /// failure, most frequent first, each with a count, an example client and the remedy from its close detail.
     /// </summary>
-    public IReadOnlyList<FailureReason> FailureReasons => FailureReason.Summarize(Engine.GetConnections());
+    public IReadOnlyList<FailureReason> FailureReasons => FailureReason.Summarize(GetConnections());
 
     public IReadOnlyList<string> Warnings { get; }
 
@@ -196,14 +204,15 @@ public sealed partial class TcpCopySession : Job
     public long TargetSilentConnections => Statistics.TargetSilentConnections;
 
     /// <summary>The last finished request/answer exchanges (online and target times, sizes, status codes), oldest first.</summary>
-    public IReadOnlyList<RequestExchange> GetExchanges() => Engine.GetExchanges();
+    public IReadOnlyList<RequestExchange> GetExchanges() => _copy?.GetExchanges() ?? _replay!.Engine.GetExchanges();
 
     /// <summary>What happened, in words: the capture decision, intercept links up and down.</summary>
     public IReadOnlyList<string> Events => _copy?.Events ?? _replay!.Events;
 
-    public CopyStatistics Statistics => Engine.Statistics;
+    public CopyStatistics Statistics => _copy?.Statistics ?? _replay!.Statistics;
 
-    public override bool HasMoreData => false;
+    /// <summary>Only a failed copier process leaves something to receive: its error.</summary>
+    public override bool HasMoreData => Error.Count > 0;
 
     public override string Location => Environment.MachineName;
 
@@ -211,9 +220,7 @@ public sealed partial class TcpCopySession : Job
         ? $"{Connections} connections, {Completed} completed, {Failed} failed, capture {CaptureLayer}"
         : $"{Connections} connections, {Completed} completed, {Failed} failed, replay {_replay.Phase}";
 
-    internal IReadOnlyList<CopiedConnection> GetConnections() => Engine.GetConnections();
-
-    private CopyEngine Engine => _copy?.Engine ?? _replay!.Engine;
+    internal IReadOnlyList<CopiedConnection> GetConnections() => _copy?.GetConnections() ?? _replay!.Engine.GetConnections();
 
     internal void MarkRunning()
     {
@@ -238,6 +245,24 @@ public sealed partial class TcpCopySession : Job
         _sampleTimer.Dispose();
         _sampler.SampleFinal(_endTime.Value);
         SetJobState(JobState.Stopped);
+    }
+
+    /// <summary>A copier process that died (killed, out of memory) fails the job with the reason; its last figures stay.</summary>
+    private void OnEngineProcessEnded(string reason)
+    {
+        if (JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed)
+        {
+            return;
+        }
+
+        _endTime = DateTime.UtcNow;
+        _sampleTimer.Dispose();
+        _sampler.SampleFinal(_endTime.Value);
+        Error.Add(new ErrorRecord(new InvalidOperationException(reason), "EngineProcessEnded", ErrorCategory.ResourceUnavailable, EngineProcessId)
+        {
+            ErrorDetails = new ErrorDetails(reason) { RecommendedAction = "Start the copy again; if the process was killed for memory, lower -MaxConnections." },
+        });
+        SetJobState(JobState.Failed);
     }
 
     protected override void Dispose(bool disposing)

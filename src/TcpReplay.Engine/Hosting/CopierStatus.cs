@@ -1,0 +1,98 @@
+using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Live;
+
+namespace TcpReplay.Engine.Hosting;
+
+/// <summary>
+/// What a copier process reports besides its counters: capture layer and reason, intercept links, open connections,
+/// and the events raised since its last report.
+/// </summary>
+internal sealed record CopierStatus(
+    CaptureLayer CaptureLayer,
+    string? CaptureReason,
+    CaptureSourceStatistics? CaptureStatistics,
+    IReadOnlyList<InterceptLinkStatus> InterceptLinks,
+    bool InterceptConnected,
+    long InterceptReconnects,
+    int ResponsePayloadGranted,
+    string? OnlineAnswerCaptureDescription,
+    int OpenConnections,
+    IReadOnlyList<string> NewEvents)
+{
+    public static readonly CopierStatus Starting = new(CaptureLayer.None, null, null, [], false, 0, -1, null, 0, []);
+
+    public static CopierStatus Of(ILiveCopy copy, IReadOnlyList<string> newEvents) => new(
+        copy.CaptureLayer,
+        copy.CaptureReason,
+        copy.CaptureStatistics,
+        copy.InterceptLinks,
+        copy.InterceptConnected,
+        copy.InterceptReconnects,
+        copy.ResponsePayloadGranted,
+        copy.OnlineAnswerCaptureDescription,
+        copy.OpenConnections,
+        newEvents);
+
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write((int)CaptureLayer);
+        writer.WriteNullable(CaptureReason);
+        writer.Write(CaptureStatistics.HasValue);
+        var capture = CaptureStatistics.GetValueOrDefault();
+        writer.Write(capture.Received);
+        writer.Write(capture.Delivered);
+        writer.Write(capture.KernelDropped);
+        writer.Write(capture.BufferPoolEmpty);
+        writer.Write(capture.SinkFailed);
+        writer.Write(InterceptLinks.Count);
+        foreach (var link in InterceptLinks)
+        {
+            writer.Write(link.Server);
+            writer.Write(link.Link);
+            writer.Write((int)link.State);
+            writer.Write(link.Connects);
+            writer.Write(link.Failures);
+            writer.WriteNullable(link.LastError);
+            writer.WriteNullable(link.ConnectedSince);
+        }
+
+        writer.Write(InterceptConnected);
+        writer.Write(InterceptReconnects);
+        writer.Write(ResponsePayloadGranted);
+        writer.WriteNullable(OnlineAnswerCaptureDescription);
+        writer.Write(OpenConnections);
+        writer.Write(NewEvents.Count);
+        foreach (var text in NewEvents)
+        {
+            writer.Write(text);
+        }
+    }
+
+    public static CopierStatus Read(BinaryReader reader)
+    {
+        var layer = (CaptureLayer)reader.ReadInt32();
+        var reason = reader.ReadNullableString();
+        var hasCapture = reader.ReadBoolean();
+        var capture = new CaptureSourceStatistics(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
+        var links = new InterceptLinkStatus[reader.ReadInt32()];
+        for (var i = 0; i < links.Length; i++)
+        {
+            links[i] = new InterceptLinkStatus(reader.ReadIPEndPoint(), reader.ReadInt32(), (InterceptLinkState)reader.ReadInt32(),
+                reader.ReadInt32(), reader.ReadInt32(), reader.ReadNullableString(), reader.ReadNullableDateTime());
+        }
+
+        var connected = reader.ReadBoolean();
+        var reconnects = reader.ReadInt64();
+        var granted = reader.ReadInt32();
+        var onlineAnswers = reader.ReadNullableString();
+        var open = reader.ReadInt32();
+        var events = new string[reader.ReadInt32()];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = reader.ReadString();
+        }
+
+        return new CopierStatus(layer, reason, hasCapture ? capture : null, links, connected, reconnects, granted, onlineAnswers, open, events);
+    }
+}
