@@ -113,23 +113,9 @@ public static class CopierHost
         CopyStatisticsCodec.Write(writer, copy.Statistics);
     }
 
-    private static void WriteConnections(BinaryWriter writer, LiveCopy copy)
-    {
-        var connections = copy.GetConnections();
-        writer.Write(connections.Count);
-        foreach (var connection in connections)
-        {
-            CopiedConnectionCodec.Write(writer, connection);
-        }
-    }
+    private static void WriteConnections(BinaryWriter writer, LiveCopy copy) =>
+        writer.WriteList(copy.GetConnections(), CopiedConnectionCodec.Write);
 
-    private static void WriteExchanges(BinaryWriter writer, LiveCopy copy)
-    {
-        var exchanges = copy.GetExchanges();
-        writer.Write(exchanges.Count);
-        foreach (var exchange in exchanges)
-        {
-            RequestExchangeCodec.Write(writer, exchange);
-        }
-    }
+    private static void WriteExchanges(BinaryWriter writer, LiveCopy copy) =>
+        writer.WriteList(copy.GetExchanges(), RequestExchangeCodec.Write);
 }

@@ -313,29 +313,9 @@ public sealed class CopierProcess : ILiveCopy
         _status = status;
     }
 
-    private static List<CopiedConnection> ReadConnections(BinaryReader reader)
-    {
-        var count = reader.ReadInt32();
-        var connections = new List<CopiedConnection>(count);
-        for (var i = 0; i < count; i++)
-        {
-            connections.Add(CopiedConnectionCodec.Read(reader));
-        }
+    private static List<CopiedConnection> ReadConnections(BinaryReader reader) => reader.ReadList(CopiedConnectionCodec.Read);
 
-        return connections;
-    }
-
-    private static List<RequestExchange> ReadExchanges(BinaryReader reader)
-    {
-        var count = reader.ReadInt32();
-        var exchanges = new List<RequestExchange>(count);
-        for (var i = 0; i < count; i++)
-        {
-            exchanges.Add(RequestExchangeCodec.Read(reader));
-        }
-
-        return exchanges;
-    }
+    private static List<RequestExchange> ReadExchanges(BinaryReader reader) => reader.ReadList(RequestExchangeCodec.Read);
 
     private void MarkEnded(string? reason)
     {

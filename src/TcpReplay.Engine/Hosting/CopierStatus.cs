@@ -45,28 +45,23 @@ internal sealed record CopierStatus(
         writer.Write(capture.KernelDropped);
         writer.Write(capture.BufferPoolEmpty);
         writer.Write(capture.SinkFailed);
-        writer.Write(InterceptLinks.Count);
-        foreach (var link in InterceptLinks)
+        writer.WriteList(InterceptLinks, (w, link) =>
         {
-            writer.Write(link.Server);
-            writer.Write(link.Link);
-            writer.Write((int)link.State);
-            writer.Write(link.Connects);
-            writer.Write(link.Failures);
-            writer.WriteNullable(link.LastError);
-            writer.WriteNullable(link.ConnectedSince);
-        }
+            w.Write(link.Server);
+            w.Write(link.Link);
+            w.Write((int)link.State);
+            w.Write(link.Connects);
+            w.Write(link.Failures);
+            w.WriteNullable(link.LastError);
+            w.WriteNullable(link.ConnectedSince);
+        });
 
         writer.Write(InterceptConnected);
         writer.Write(InterceptReconnects);
         writer.Write(ResponsePayloadGranted);
         writer.WriteNullable(OnlineAnswerCaptureDescription);
         writer.Write(OpenConnections);
-        writer.Write(NewEvents.Count);
-        foreach (var text in NewEvents)
-        {
-            writer.Write(text);
-        }
+        writer.WriteList(NewEvents, (w, text) => w.Write(text));
     }
 
     public static CopierStatus Read(BinaryReader reader)
@@ -75,23 +70,15 @@ internal sealed record CopierStatus(
         var reason = reader.ReadNullableString();
         var hasCapture = reader.ReadBoolean();
         var capture = new CaptureSourceStatistics(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
-        var links = new InterceptLinkStatus[reader.ReadInt32()];
-        for (var i = 0; i < links.Length; i++)
-        {
-            links[i] = new InterceptLinkStatus(reader.ReadIPEndPoint(), reader.ReadInt32(), (InterceptLinkState)reader.ReadInt32(),
-                reader.ReadInt32(), reader.ReadInt32(), reader.ReadNullableString(), reader.ReadNullableDateTime());
-        }
+        var links = reader.ReadList(r => new InterceptLinkStatus(r.ReadIPEndPoint(), r.ReadInt32(), (InterceptLinkState)r.ReadInt32(),
+            r.ReadInt32(), r.ReadInt32(), r.ReadNullableString(), r.ReadNullableDateTime()));
 
         var connected = reader.ReadBoolean();
         var reconnects = reader.ReadInt64();
         var granted = reader.ReadInt32();
         var onlineAnswers = reader.ReadNullableString();
         var open = reader.ReadInt32();
-        var events = new string[reader.ReadInt32()];
-        for (var i = 0; i < events.Length; i++)
-        {
-            events[i] = reader.ReadString();
-        }
+        var events = reader.ReadList(r => r.ReadString());
 
         return new CopierStatus(layer, reason, hasCapture ? capture : null, links, connected, reconnects, granted, onlineAnswers, open, events);
     }

@@ -61,4 +61,36 @@ internal static class HostBinary
     }
 
     public static IPEndPoint ReadIPEndPoint(this BinaryReader reader) => new(reader.ReadIPAddress(), reader.ReadUInt16());
+
+    /// <summary>A count, then each item.</summary>
+    public static void WriteList<T>(this BinaryWriter writer, IReadOnlyCollection<T> items, Action<BinaryWriter, T> writeItem)
+    {
+        writer.Write(items.Count);
+        foreach (var item in items)
+        {
+            writeItem(writer, item);
+        }
+    }
+
+    /// <summary>What <see cref="WriteList"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">A count below zero or above the records a copy keeps.</exception>
+    public static List<T> ReadList<T>(this BinaryReader reader, Func<BinaryReader, T> readItem)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0 || count > MaxListItems)
+        {
+            throw new InvalidDataException($"A list of {count} items on the copier-process pipe is out of range (0..{MaxListItems}).");
+        }
+
+        var items = new List<T>(count);
+        for (var i = 0; i < count; i++)
+        {
+            items.Add(readItem(reader));
+        }
+
+        return items;
+    }
+
+    /// <summary>Above any list a copy sends: records are capped by -MaxConnections (10,000,000) plus those kept.</summary>
+    private const int MaxListItems = 32 * 1024 * 1024;
 }

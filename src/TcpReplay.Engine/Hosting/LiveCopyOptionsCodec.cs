@@ -12,21 +12,18 @@ internal static class LiveCopyOptionsCodec
     public static void Write(BinaryWriter writer, LiveCopyOptions options)
     {
         var copy = options.Copy;
-        writer.Write(copy.Transfers.Count);
-        foreach (var transfer in copy.Transfers)
+        writer.WriteList(copy.Transfers, (w, transfer) =>
         {
-            writer.Write(transfer.OnlineAddress);
-            writer.Write(transfer.OnlinePort);
-            writer.Write(transfer.TargetAddress);
-            writer.Write(transfer.TargetPort);
-        }
-
-        writer.Write(copy.FakeClientNetworks.Count);
-        foreach (var network in copy.FakeClientNetworks)
+            w.Write(transfer.OnlineAddress);
+            w.Write(transfer.OnlinePort);
+            w.Write(transfer.TargetAddress);
+            w.Write(transfer.TargetPort);
+        });
+        writer.WriteList(copy.FakeClientNetworks, (w, network) =>
         {
-            writer.Write(network.Address);
-            writer.Write(network.PrefixLength);
-        }
+            w.Write(network.Address);
+            w.Write(network.PrefixLength);
+        });
 
         writer.Write((int)copy.Pacing);
         writer.Write(copy.HandshakeTimeout);
@@ -38,21 +35,13 @@ internal static class LiveCopyOptionsCodec
         writer.Write(copy.MaxConnections);
         writer.Write(copy.Mtu);
         writer.Write(copy.DefaultMss);
-        writer.Write(copy.BystanderAddresses.Count);
-        foreach (var address in copy.BystanderAddresses)
-        {
-            writer.Write(address);
-        }
+        writer.WriteList(copy.BystanderAddresses, (w, address) => w.Write(address));
 
         writer.Write(copy.RetainedRecords);
         writer.Write(copy.ExchangeLogSize);
         writer.Write(copy.ThreadNice);
 
-        writer.Write(options.InterceptServers.Count);
-        foreach (var server in options.InterceptServers)
-        {
-            writer.Write(server);
-        }
+        writer.WriteList(options.InterceptServers, (w, server) => w.Write(server));
 
         writer.Write((int)options.CaptureMode);
         writer.Write(options.Interface);
@@ -72,8 +61,8 @@ internal static class LiveCopyOptionsCodec
 
     public static LiveCopyOptions Read(BinaryReader reader)
     {
-        var transfers = ReadList(reader, r => new Transfer(r.ReadUInt32(), r.ReadUInt16(), r.ReadUInt32(), r.ReadUInt16()));
-        var networks = ReadList(reader, r => new IPv4Network(r.ReadUInt32(), r.ReadInt32()));
+        var transfers = reader.ReadList(r => new Transfer(r.ReadUInt32(), r.ReadUInt16(), r.ReadUInt32(), r.ReadUInt16()));
+        var networks = reader.ReadList(r => new IPv4Network(r.ReadUInt32(), r.ReadInt32()));
         var copy = new CopyEngineOptions
         {
             Transfers = transfers,
@@ -88,7 +77,7 @@ internal static class LiveCopyOptionsCodec
             MaxConnections = reader.ReadInt32(),
             Mtu = reader.ReadInt32(),
             DefaultMss = reader.ReadUInt16(),
-            BystanderAddresses = new HashSet<uint>(ReadList(reader, r => r.ReadUInt32())),
+            BystanderAddresses = new HashSet<uint>(reader.ReadList(r => r.ReadUInt32())),
             RetainedRecords = reader.ReadInt32(),
             ExchangeLogSize = reader.ReadInt32(),
             ThreadNice = reader.ReadInt32(),
@@ -96,7 +85,7 @@ internal static class LiveCopyOptionsCodec
         return new LiveCopyOptions
         {
             Copy = copy,
-            InterceptServers = ReadList(reader, r => r.ReadIPEndPoint()),
+            InterceptServers = reader.ReadList(r => r.ReadIPEndPoint()),
             CaptureMode = (CaptureMode)reader.ReadInt32(),
             Interface = reader.ReadString(),
             SendMode = (SendMode)reader.ReadInt32(),
@@ -115,20 +104,4 @@ internal static class LiveCopyOptionsCodec
         };
     }
 
-    private static List<T> ReadList<T>(BinaryReader reader, Func<BinaryReader, T> readItem)
-    {
-        var count = reader.ReadInt32();
-        if (count < 0 || count > 1 << 20)
-        {
-            throw new InvalidDataException($"A list of {count} items in the copier's options is out of range.");
-        }
-
-        var items = new List<T>(count);
-        for (var i = 0; i < count; i++)
-        {
-            items.Add(readItem(reader));
-        }
-
-        return items;
-    }
 }
