@@ -247,10 +247,10 @@ public sealed partial class OfflineReplay
         // Back-pressure at high speed: a slow target holds client packets in the engine; beyond the bound the
         // reader waits instead of filling memory.
         var engine = _engine!;
-        if (engine.Pool.Outstanding > _options.MaxPacketsInFlight)
+        if (engine.BuffersOutstanding > _options.MaxPacketsInFlight)
         {
             WakeEngine();
-            while (engine.Pool.Outstanding > _options.MaxPacketsInFlight && !_stop.IsCancellationRequested)
+            while (engine.BuffersOutstanding > _options.MaxPacketsInFlight && !_stop.IsCancellationRequested)
             {
                 _stop.Token.WaitHandle.WaitOne(1);
             }
@@ -286,7 +286,7 @@ public sealed partial class OfflineReplay
         var quietSince = _time.GetUtcNow();
         while (!cancellation.IsCancellationRequested)
         {
-            if (ClosedCopies(statistics) >= statistics.ConnectionsOpened && _engine.Pool.Outstanding == 0)
+            if (ClosedCopies(statistics) >= statistics.ConnectionsOpened && _engine.BuffersOutstanding == 0)
             {
                 return;
             }
@@ -298,7 +298,7 @@ public sealed partial class OfflineReplay
                 lastActivity = activity;
                 quietSince = now;
             }
-            else if ((_engine.Pool.Outstanding == 0 && now - quietSince >= quietFor) || now - quietSince >= _options.Copy.IdleTimeout)
+            else if ((_engine.BuffersOutstanding == 0 && now - quietSince >= quietFor) || now - quietSince >= _options.Copy.IdleTimeout)
             {
                 Raise($"The target has been quiet for {quietFor.TotalSeconds:0.#} s after the last client packet; the copies still open are reset.");
                 return;

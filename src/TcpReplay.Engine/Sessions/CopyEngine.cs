@@ -19,7 +19,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 {
     private const int BatchSize = 256;
 
-    /// <summary>Client packets the engine may fall behind by; at 2 KiB each, 32 MiB. Behind that, the kernel's capture buffer holds the backlog.</summary>
+    /// <summary>Client packets the engine may fall behind by; at 512 bytes to 2 KiB each, 8-32 MiB. Behind that, the kernel's capture buffer holds the backlog.</summary>
     internal const int ClientQueueCapacity = 16384;
 
     /// <summary>The target's answers waiting: they are taken first, so this only fills when the engine is stuck.</summary>
@@ -30,9 +30,16 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 
     /// <summary>Room for any packet of a 1500-byte MTU behind its link header; larger ones keep their capture buffer.</summary>
     private const int SmallBufferSize = 2048;
+
+    /// <summary>
+    /// Most packets are ACKs, closes and short requests of a few hundred bytes at most: held in buffers of this size, a
+    /// backlog or a window of unacknowledged segments takes a quarter of the memory it would in 2 KiB ones.
+    /// </summary>
+    private const int TinyBufferSize = 512;
     private static readonly long SweepInterval = 1_000_000_000;
     private static readonly long EndedLinger = 10_000_000_000;
 
+    private readonly PacketBufferPool _tinyPool = new(TinyBufferSize, maximumRetained: 16384);
     private readonly IPacketSender _sender;
     private readonly IInterceptChannel _channel;
     private readonly TimeProvider _time;
@@ -114,22 +121,10 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     /// <remarks>
     /// Capture buffers are sized for the largest packet (64 KiB, GRO); a packet that fits a small buffer is copied into
     /// one at once and the capture buffer goes straight back, so packets waiting for the target's acknowledgment hold
-    /// 2 KiB each, not 64 KiB.
+    /// 512 bytes or 2 KiB each, not 64 KiB.
     /// </remarks>
-    public void PostClientPacket(PacketBuffer buffer, LinkType linkType, bool wakeEngine = true)
-    {
-        if (buffer.Length <= Pool.BufferSize && buffer.Owner != Pool)
-        {
-            var small = Pool.Rent();
-            buffer.Span.CopyTo(small.Array);
-            small.Length = buffer.Length;
-            small.TimestampNanoseconds = buffer.TimestampNanoseconds;
-            PacketBufferPool.ReturnToOwner(buffer);
-            buffer = small;
-        }
-
-        PostWaiting(new EngineEvent(EngineEventKind.ClientPacket, buffer, linkType), wakeEngine);
-    }
+    public void PostClientPacket(PacketBuffer buffer, LinkType linkType, bool wakeEngine = true) =>
+        PostWaiting(new EngineEvent(EngineEventKind.ClientPacket, IntoEngineBuffer(buffer), linkType), wakeEngine);
 
     /// <summary>Wakes the engine thread for frames posted without waking it.</summary>
     public void WakeEngine() => _queue.WakeConsumer();
@@ -144,14 +139,15 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     /// <param name="captureTimestampNanoseconds">The intercept's capture time, nanoseconds since the Unix epoch on its clock; 0 when unknown.</param>
     public void PostTargetPacket(ReadOnlySpan<byte> record, ReadOnlySpan<byte> payloadPrefix = default, long captureTimestampNanoseconds = 0)
     {
-        var buffer = Pool.Rent();
-        buffer.TimestampNanoseconds = captureTimestampNanoseconds;
         var headers = TargetRecordHeaderLength(record);
         if (payloadPrefix.IsEmpty && headers < record.Length && record.Length != Channel.ChannelProtocol.ResponseRecordSize)
         {
             // A whole packet, or a C intercept payload record (192 bytes) whose payload follows the TCP header.
             payloadPrefix = record[headers..];
         }
+
+        var buffer = RentFor(headers + payloadPrefix.Length);
+        buffer.TimestampNanoseconds = captureTimestampNanoseconds;
 
         var length = Math.Min(headers, buffer.Capacity);
         record[..length].CopyTo(buffer.Array);
@@ -169,20 +165,32 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     /// Hands a packet the online server sent to a client (captured leaving the online host) to the engine, which owns
     /// the buffer from here on. Only used to compare the online answers with the target's.
     /// </summary>
-    public void PostOnlinePacket(PacketBuffer buffer, LinkType linkType)
+    public void PostOnlinePacket(PacketBuffer buffer, LinkType linkType) =>
+        PostWaiting(new EngineEvent(EngineEventKind.OnlinePacket, IntoEngineBuffer(buffer), linkType), wakeEngine: true);
+
+    /// <summary>Buffers the engine holds now (packets queued, segments awaiting the target's acknowledgment, answers), both sizes.</summary>
+    internal long BuffersOutstanding => Pool.Outstanding + _tinyPool.Outstanding;
+
+    /// <summary>
+    /// A packet in a capture buffer (sized for 64 KiB) is copied into the smallest engine buffer that holds it, and the
+    /// capture buffer goes straight back; a packet already in an engine buffer, or too large for one, stays where it is.
+    /// </summary>
+    private PacketBuffer IntoEngineBuffer(PacketBuffer buffer)
     {
-        if (buffer.Length <= Pool.BufferSize && buffer.Owner != Pool)
+        if (buffer.Length > Pool.BufferSize || buffer.Owner == Pool || buffer.Owner == _tinyPool)
         {
-            var small = Pool.Rent();
-            buffer.Span.CopyTo(small.Array);
-            small.Length = buffer.Length;
-            small.TimestampNanoseconds = buffer.TimestampNanoseconds;
-            PacketBufferPool.ReturnToOwner(buffer);
-            buffer = small;
+            return buffer;
         }
 
-        PostWaiting(new EngineEvent(EngineEventKind.OnlinePacket, buffer, linkType), wakeEngine: true);
+        var copy = RentFor(buffer.Length);
+        buffer.Span.CopyTo(copy.Array);
+        copy.Length = buffer.Length;
+        copy.TimestampNanoseconds = buffer.TimestampNanoseconds;
+        PacketBufferPool.ReturnToOwner(buffer);
+        return copy;
     }
+
+    private PacketBuffer RentFor(int length) => length <= TinyBufferSize ? _tinyPool.Rent() : Pool.Rent();
 
     /// <summary>IPv4 header + TCP header length of a record (20 + data offset × 4), within the record; the whole record when it is not readable.</summary>
     private static int TargetRecordHeaderLength(ReadOnlySpan<byte> record)

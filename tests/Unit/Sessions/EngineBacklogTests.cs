@@ -61,7 +61,7 @@ public sealed class EngineBacklogTests
     {
         var lab = new CopyHarness(PacingMode.Timeline);
         FillClientRoom(lab);
-        var outstanding = lab.Engine.Pool.Outstanding;
+        var outstanding = lab.Engine.BuffersOutstanding;
 
         var poster = StartPosting(lab);
         Thread.Sleep(100);
@@ -70,7 +70,7 @@ public sealed class EngineBacklogTests
         lab.Engine.RefuseNewPackets();
         Assert.True(poster.Join(TimeSpan.FromSeconds(2)), "the capture thread still waits after RefuseNewPackets");
         Assert.Equal(1, lab.Engine.Statistics.EngineQueueDrops);
-        Assert.Equal(outstanding, lab.Engine.Pool.Outstanding);
+        Assert.Equal(outstanding, lab.Engine.BuffersOutstanding);
 
         lab.Engine.PostClientPacket(ClientFrame(lab, 1), LinkType.Ipv4);
         Assert.Equal(2, lab.Engine.Statistics.EngineQueueDrops);

@@ -580,7 +580,26 @@ public class ReplayConnectionTests
         lab.Engine.PostClientPacket(buffer, LinkType.Ipv4);
 
         Assert.Equal(0, capturePool.Outstanding);
-        Assert.Equal(1, lab.Engine.Pool.Outstanding);
+        Assert.Equal(1, lab.Engine.BuffersOutstanding);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(400, 0)]
+    [InlineData(1000, 1)]
+    public void ACapturedPacketIsHeldInTheSmallestEngineBufferThatFitsIt(int payload, int inLargerBuffers)
+    {
+        var lab = new CopyHarness();
+        var capturePool = new PacketBufferPool();
+        var buffer = capturePool.Rent();
+        buffer.Length = SegmentWriter.Write(buffer.Array, Client, 40000, Online, OnlinePort, Isn, 0, TcpFlags.Syn, 502, [], new byte[payload], 1);
+
+        lab.Engine.PostClientPacket(buffer, LinkType.Ipv4);
+
+        // A SYN of up to 512 bytes fits the small tier; a 1,000-byte payload needs a 2 KiB buffer.
+        Assert.Equal(0, capturePool.Outstanding);
+        Assert.Equal(1, lab.Engine.BuffersOutstanding);
+        Assert.Equal(inLargerBuffers, lab.Engine.Pool.Outstanding);
     }
 
     [Fact]
