@@ -66,7 +66,9 @@ param(
     [switch] $NoDelayCapture,
     # Start-TcpCopy -EngineProcess for every run: the copier is then the engine's own process, measured apart from the
     # role's pwsh that started it (reported as the shell: its CPU and memory are the session's mirror and status loop).
-    [switch] $EngineProcess
+    [switch] $EngineProcess,
+    # Start-TcpCopy -CaptureBufferMiB for every run: libpcap's ring (mapped into the copier) or the raw socket's buffer.
+    [ValidateRange(1, 2048)] [int] $CaptureBufferMiB = 64
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
@@ -147,7 +149,7 @@ function Invoke-LoadRun {
     try {
         $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Name "copy-$Name" -Wait -Parameters @{
             Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
-            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice; EngineProcess = [bool]$EngineProcess
+            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice; EngineProcess = [bool]$EngineProcess; CaptureBufferMiB = $CaptureBufferMiB
             # The role's status file is read only to see the intercept link come up; a slower refresh costs the copier less.
             StatusIntervalMilliseconds = 1000
         }
@@ -281,6 +283,7 @@ function Invoke-LoadRun {
             InterceptCpuMicrosecondsPerCopiedRequest = if ($atSettle) { [math]::Round($interceptTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
             CopyCpuMicrosecondsPerOnlineRequest      = if ($online) { [math]::Round($copyTicksSettle * $msPerTick * 1000.0 / $online, 1) } else { $null }
             EngineProcess              = [bool]$EngineProcess
+            CaptureBufferMiB           = $CaptureBufferMiB
             ShellCpuMicrosecondsPerCopiedRequest     = if ($shellPid -and $atSettle) { [math]::Round($shellTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
             ShellPeakMiB               = if ($shellPid) { [math]::Round($shellMemory / 1024.0, 1) } else { $null }
             CopyIdleThreadTicks        = $idleCopyThreads

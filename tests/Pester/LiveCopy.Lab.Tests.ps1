@@ -17,10 +17,11 @@ BeforeAll {
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:Fake = '198.19.0.0/24'
 
-    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse', [switch] $EngineProcess) {
+    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse', [switch] $EngineProcess, [int] $CaptureBufferMiB = 64) {
         Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait:(-not $NoWait) -Parameters @{
             Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = $FakeClientAddress
             CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240; Pacing = $Pacing; EngineProcess = [bool]$EngineProcess
+            CaptureBufferMiB = $CaptureBufferMiB
         }
     }
 
@@ -182,6 +183,27 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         }
 
         It 'needs less memory than C tcpcopy did in this lab (52-87 MB)' {
+            ($script:enginePeakKiB * 1024) | Should -BeLessThan 87MB -Because "the engine process peaked at $($script:enginePeakKiB) KiB"
+        }
+    }
+
+    Context 'libpcap capture in the engine process with tcpcopy''s ring size (-CaptureBufferMiB 16)' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $copy = Start-Copy -EngineProcess -CaptureMode Pcap -CaptureBufferMiB 16 -Pacing Timeline
+            $script:linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected -and $s.EngineProcessId } -What 'the intercept link'
+            $script:run = Invoke-CopyRun -Connections 100 -RequestsMax 19 -Seed 15 -CopyRole $copy
+            $script:enginePeakKiB = Get-ProcessKiB ([int]$script:linked.EngineProcessId) 'VmHWM'
+            $script:result = Stop-LabRole $script:lab $copy
+            Write-Host "Pcap, 16 MiB ring, engine process: peak $([math]::Round($script:enginePeakKiB / 1024, 1)) MiB; target $($script:run.Target) of $($script:run.Online)"
+        }
+
+        It 'says the ring it uses' {
+            $script:linked.CaptureDescription | Should -Match 'libpcap on eth0 \(datalink\), inbound, 16 MiB ring'
+        }
+
+        It 'copies at least 99.9% of the online requests in less memory than C tcpcopy did in this lab (52-87 MB)' {
+            ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
             ($script:enginePeakKiB * 1024) | Should -BeLessThan 87MB -Because "the engine process peaked at $($script:enginePeakKiB) KiB"
         }
     }

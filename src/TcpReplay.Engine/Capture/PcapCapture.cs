@@ -90,9 +90,10 @@ public sealed class PcapCapture : ICaptureSource
 
             _nanosecondTimestamps = _device.TimestampResolution == TimestampResolution.Nanosecond;
             var direction = inbound ? ", inbound" : string.Empty;
+            var ring = $", {_options.KernelBufferBytes / (1024.0 * 1024):0.#} MiB ring";
             Description = filter.Length == 0
-                ? $"libpcap on {interfaceName} (datalink){direction}, no filter"
-                : $"libpcap on {interfaceName} (datalink){direction}, filter '{filter}'";
+                ? $"libpcap on {interfaceName} (datalink){direction}{ring}, no filter"
+                : $"libpcap on {interfaceName} (datalink){direction}{ring}, filter '{filter}'";
         }
         catch (CaptureException)
         {

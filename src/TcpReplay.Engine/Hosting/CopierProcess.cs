@@ -55,6 +55,8 @@ public sealed class CopierProcess : ILiveCopy
 
     public string? CaptureReason => _status.CaptureReason;
 
+    public string? CaptureDescription => _status.CaptureDescription;
+
     public CaptureSourceStatistics? CaptureStatistics => _status.CaptureStatistics;
 
     public IReadOnlyList<InterceptLinkStatus> InterceptLinks => _status.InterceptLinks;

@@ -11,6 +11,7 @@ namespace TcpReplay.Engine.Hosting;
 internal sealed record CopierStatus(
     CaptureLayer CaptureLayer,
     string? CaptureReason,
+    string? CaptureDescription,
     CaptureSourceStatistics? CaptureStatistics,
     IReadOnlyList<InterceptLinkStatus> InterceptLinks,
     bool InterceptConnected,
@@ -20,11 +21,12 @@ internal sealed record CopierStatus(
     int OpenConnections,
     IReadOnlyList<string> NewEvents)
 {
-    public static readonly CopierStatus Starting = new(CaptureLayer.None, null, null, [], false, 0, -1, null, 0, []);
+    public static readonly CopierStatus Starting = new(CaptureLayer.None, null, null, null, [], false, 0, -1, null, 0, []);
 
     public static CopierStatus Of(ILiveCopy copy, IReadOnlyList<string> newEvents) => new(
         copy.CaptureLayer,
         copy.CaptureReason,
+        copy.CaptureDescription,
         copy.CaptureStatistics,
         copy.InterceptLinks,
         copy.InterceptConnected,
@@ -38,6 +40,7 @@ internal sealed record CopierStatus(
     {
         writer.Write((int)CaptureLayer);
         writer.WriteNullable(CaptureReason);
+        writer.WriteNullable(CaptureDescription);
         writer.Write(CaptureStatistics.HasValue);
         var capture = CaptureStatistics.GetValueOrDefault();
         writer.Write(capture.Received);
@@ -68,6 +71,7 @@ internal sealed record CopierStatus(
     {
         var layer = (CaptureLayer)reader.ReadInt32();
         var reason = reader.ReadNullableString();
+        var description = reader.ReadNullableString();
         var hasCapture = reader.ReadBoolean();
         var capture = new CaptureSourceStatistics(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
         var links = reader.ReadList(r => new InterceptLinkStatus(r.ReadIPEndPoint(), r.ReadInt32(), (InterceptLinkState)r.ReadInt32(),
@@ -80,6 +84,6 @@ internal sealed record CopierStatus(
         var open = reader.ReadInt32();
         var events = reader.ReadList(r => r.ReadString());
 
-        return new CopierStatus(layer, reason, hasCapture ? capture : null, links, connected, reconnects, granted, onlineAnswers, open, events);
+        return new CopierStatus(layer, reason, description, hasCapture ? capture : null, links, connected, reconnects, granted, onlineAnswers, open, events);
     }
 }

@@ -47,6 +47,7 @@ internal static class LiveCopyOptionsCodec
         writer.Write(options.Interface);
         writer.Write((int)options.SendMode);
         writer.Write(options.CompareResponses);
+        writer.Write(options.CaptureBufferBytes);
 
         var channel = options.Channel;
         writer.Write(channel.LinksPerServer);
@@ -90,6 +91,7 @@ internal static class LiveCopyOptionsCodec
             Interface = reader.ReadString(),
             SendMode = (SendMode)reader.ReadInt32(),
             CompareResponses = reader.ReadBoolean(),
+            CaptureBufferBytes = reader.ReadInt32(),
             Channel = new InterceptClientOptions
             {
                 LinksPerServer = reader.ReadInt32(),

@@ -18,6 +18,9 @@ public interface ILiveCopy : IDisposable
     /// <summary>Why that layer: what the Auto probe measured, or that it was asked for.</summary>
     string? CaptureReason { get; }
 
+    /// <summary>What the capture reads: the layer, interface, ring size and filter; null before it opened.</summary>
+    string? CaptureDescription { get; }
+
     CaptureSourceStatistics? CaptureStatistics { get; }
 
     IReadOnlyList<InterceptLinkStatus> InterceptLinks { get; }

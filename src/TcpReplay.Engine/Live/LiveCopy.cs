@@ -175,6 +175,7 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
     internal CaptureOptions CaptureThreadOptions => new()
     {
         ThreadNice = _options.Copy.ThreadNice,
+        KernelBufferBytes = _options.CaptureBufferBytes,
         BatchWindow = ClientCaptureBatchWindow,
         DatalinkBatchWindow = ClientDatalinkBatchWindow,
     };

@@ -20,6 +20,12 @@ public sealed class LiveCopyOptions
 
     public SendMode SendMode { get; init; } = SendMode.RawSocket;
 
+    /// <summary>
+    /// The client capture's kernel buffer: libpcap's ring (mapped into the copier, so it counts in its memory) or the
+    /// raw socket's receive buffer. It holds the backlog while the engine is behind (tcpcopy -B; its ring is 16 MiB).
+    /// </summary>
+    public int CaptureBufferBytes { get; init; } = CaptureOptions.Default.KernelBufferBytes;
+
     public InterceptClientOptions Channel { get; init; } = new();
 
     /// <summary>

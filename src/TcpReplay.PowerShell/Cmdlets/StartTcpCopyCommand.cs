@@ -59,6 +59,12 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     [Parameter]
     public SendMode SendMode { get; set; } = SendMode.RawSocket;
 
+    /// <summary>Live copy: the client capture's kernel buffer in MiB (libpcap's ring, or the raw socket's receive buffer); tcpcopy -B.</summary>
+    [Parameter(ParameterSetName = TransferSet)]
+    [Parameter(ParameterSetName = StructuredSet)]
+    [ValidateRange(1, 2048)]
+    public int CaptureBufferMiB { get; set; } = 64;
+
     [Parameter]
     public PacingMode? Pacing { get; set; }
 
@@ -162,6 +168,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
             CaptureMode = CaptureMode,
             Interface = Interface,
             SendMode = SendMode,
+            CaptureBufferBytes = CaptureBufferMiB * 1024 * 1024,
         };
 
         var copy = StartCopy(options);

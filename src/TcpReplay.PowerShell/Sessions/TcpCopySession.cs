@@ -69,6 +69,9 @@ public sealed partial class TcpCopySession : Job
     /// <summary>Why that layer: what the Auto probe measured, or that it was asked for.</summary>
     public string? CaptureReason => _copy is null ? "Offline replay: packets are read from capture files." : _copy.CaptureReason;
 
+    /// <summary>What the capture reads: layer, interface, libpcap ring size (-CaptureBufferMiB) and filter.</summary>
+    public string? CaptureDescription => _copy is null ? null : _copy.CaptureDescription;
+
     public DateTime StartTime { get; }
 
     public TimeSpan Duration => (_endTime ?? DateTime.UtcNow) - StartTime;

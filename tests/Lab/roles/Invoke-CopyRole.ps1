@@ -25,6 +25,8 @@ param(
     [int] $Nice = 0,
     # The engine in a process of its own (Start-TcpCopy -EngineProcess).
     [switch] $EngineProcess,
+    # Start-TcpCopy -CaptureBufferMiB: the client capture's kernel buffer (libpcap's ring).
+    [ValidateRange(1, 2048)] [int] $CaptureBufferMiB = 64,
     [double] $DeadlineSeconds = 120,
     [ValidateRange(50, 5000)] [int] $StatusIntervalMilliseconds = 200,
     # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
@@ -38,7 +40,7 @@ Import-Module $ModulePath
 function Get-Status($session) {
     $session | Select-Object ClientPackets, SentPackets, Connections, OpenConnections, Completed, Failed, Responses, Retransmissions,
         CaptureGaps, SendErrors, ClosesHeld, @{ n = 'CloseHeldMaxMs'; e = { $_.CloseHeldMax.TotalMilliseconds } },
-        @{ n = 'CloseHeldAverageMs'; e = { $_.CloseHeldAverage.TotalMilliseconds } }, InterceptConnected, InterceptReconnects, EngineProcessId, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
+        @{ n = 'CloseHeldAverageMs'; e = { $_.CloseHeldAverage.TotalMilliseconds } }, InterceptConnected, InterceptReconnects, EngineProcessId, CaptureDescription, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
         @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
         @{ n = 'CloseReasons'; e = { $_.CloseReasons } },
         @{ n = 'FailureReasons'; e = { @($_.FailureReasons | Select-Object @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } },
@@ -53,7 +55,7 @@ try {
     if ($CompareResponses) { $compare.CompareResponses = $true }
     if ($ResponsePayload -ge 0) { $compare.ResponsePayload = $ResponsePayload }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -EngineProcess:$EngineProcess -WarningVariable warnings @pacingParameter @metrics @compare
+        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -EngineProcess:$EngineProcess -CaptureBufferMiB $CaptureBufferMiB -WarningVariable warnings @pacingParameter @metrics @compare
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |

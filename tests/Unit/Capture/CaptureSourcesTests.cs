@@ -10,7 +10,7 @@ public class CaptureSourcesTests
 {
     [RootTheory]
     [InlineData(CaptureMode.RawSocket, typeof(RawSocketCapture), CaptureLayer.IpLayer, "raw IPv4 socket (IP layer), TCP destination ports 8080, 8443 to 198.18.0.20")]
-    [InlineData(CaptureMode.Pcap, typeof(PcapCapture), CaptureLayer.Datalink, "libpcap on eth0 (datalink), inbound, filter 'dst host 198.18.0.20 and (tcp dst port 8080 or tcp dst port 8443)'")]
+    [InlineData(CaptureMode.Pcap, typeof(PcapCapture), CaptureLayer.Datalink, "libpcap on eth0 (datalink), inbound, 64 MiB ring, filter 'dst host 198.18.0.20 and (tcp dst port 8080 or tcp dst port 8443)'")]
     [InlineData(CaptureMode.Auto, typeof(AutoCapture), CaptureLayer.Datalink, "auto: delivering from libpcap on eth0")]
     public void EachModeOpensItsSourceForTheClientPorts(CaptureMode mode, Type expected, CaptureLayer layer, string description)
     {

@@ -129,6 +129,7 @@ public class HostCodecTests
             Interface = "eth7",
             SendMode = SendMode.Pcap,
             CompareResponses = true,
+            CaptureBufferBytes = 16 * 1024 * 1024,
             Channel = new InterceptClientOptions
             {
                 LinksPerServer = 3,
@@ -144,6 +145,7 @@ public class HostCodecTests
         // Every setting differs from its default here, so a setting the codec drops shows up below.
         AssertAllDiffer(options.Copy, new CopyEngineOptions { Transfers = [], FakeClientNetworks = [] }, nameof(CopyEngineOptions.Transfers), nameof(CopyEngineOptions.FakeClientNetworks));
         AssertAllDiffer(options.Channel, new InterceptClientOptions());
+        AssertAllDiffer(options, new LiveCopyOptions { Copy = options.Copy, InterceptServers = [] }, nameof(LiveCopyOptions.Copy), nameof(LiveCopyOptions.InterceptServers));
 
         LiveCopyOptions? copy = null;
         RoundTrip(w => LiveCopyOptionsCodec.Write(w, options), r => copy = LiveCopyOptionsCodec.Read(r));
@@ -160,7 +162,7 @@ public class HostCodecTests
     [Fact]
     public void AStatusComesBackWithItsLinksAndNewEvents()
     {
-        var source = new CopierStatus(CaptureLayer.Datalink, "Auto: the IP layer saw nothing", new CaptureSourceStatistics(10, 9, 1, 2, 3),
+        var source = new CopierStatus(CaptureLayer.Datalink, "Auto: the IP layer saw nothing", "libpcap on eth0 (datalink), 16 MiB ring", new CaptureSourceStatistics(10, 9, 1, 2, 3),
             [new InterceptLinkStatus(new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524), 1, InterceptLinkState.Backoff, 2, 5, "refused", null),
              new InterceptLinkStatus(new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524), 0, InterceptLinkState.Connected, 1, 0, null, new DateTime(2026, 12, 7, 1, 2, 3, DateTimeKind.Utc))],
             true, 4, 128, null, 17, ["03:00:00.000 one", "03:00:01.000 two"]);
