@@ -62,7 +62,14 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
     private volatile bool _stopped;
     private volatile bool _refusing;
 
-    public CopyEngine(CopyEngineOptions options, IPacketSender sender, IInterceptChannel channel, TimeProvider? time = null, PacketBufferPool? pool = null)
+    /// <param name="options">What to copy and how.</param>
+    /// <param name="sender">Where packets to the target go.</param>
+    /// <param name="channel">The intercepts the engine announces its connections to.</param>
+    /// <param name="time">The clock (tests use a fake one).</param>
+    /// <param name="pool">The engine's 2 KiB packet buffers (tests share one).</param>
+    /// <param name="clientQueueCapacity">Client packets the engine may fall behind by before their producer waits.</param>
+    public CopyEngine(CopyEngineOptions options, IPacketSender sender, IInterceptChannel channel, TimeProvider? time = null, PacketBufferPool? pool = null,
+        int clientQueueCapacity = ClientQueueCapacity)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Transfers.Count == 0)
@@ -75,7 +82,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         _channel = channel;
         _time = time ?? TimeProvider.System;
         Pool = pool ?? new PacketBufferPool(SmallBufferSize, maximumRetained: 16384);
-        _queue = new EngineQueue(ClientQueueCapacity, AnswerQueueCapacity);
+        _queue = new EngineQueue(clientQueueCapacity, AnswerQueueCapacity);
         _fakeAddresses = new FakeAddressPool(options.FakeClientNetworks);
         _fakeKeyInUse = _byFake.ContainsKey;
     }

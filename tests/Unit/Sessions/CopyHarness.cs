@@ -19,7 +19,8 @@ internal sealed class CopyHarness
     public const ushort TargetPort = 9090;
     public const uint TargetIsn = 5_000_000;
 
-    public CopyHarness(PacingMode pacing = PacingMode.WaitResponse, bool interceptUp = true, IReadOnlySet<uint>? bystanders = null, int mtu = 1500)
+    public CopyHarness(PacingMode pacing = PacingMode.WaitResponse, bool interceptUp = true, IReadOnlySet<uint>? bystanders = null, int mtu = 1500,
+        int clientQueueCapacity = CopyEngine.ClientQueueCapacity)
     {
         Time = new ManualTimeProvider();
         Sender = new RecordingSender();
@@ -32,7 +33,7 @@ internal sealed class CopyHarness
             Pacing = pacing,
             BystanderAddresses = bystanders ?? new HashSet<uint>(),
             Mtu = mtu,
-        }, Sender, Channel, Time);
+        }, Sender, Channel, Time, clientQueueCapacity: clientQueueCapacity);
     }
 
     public ManualTimeProvider Time { get; }

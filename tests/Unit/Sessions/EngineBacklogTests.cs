@@ -33,6 +33,27 @@ public sealed class EngineBacklogTests
     }
 
     [Fact]
+    public void AShallowerQueueMakesTheCaptureWaitAfterAsManyPacketsAsItWasGiven()
+    {
+        // A live copy's queue is shallow (its kernel capture buffer holds the backlog): the wait starts at its depth.
+        var lab = new CopyHarness(PacingMode.Timeline, clientQueueCapacity: 64);
+        for (var i = 0; i < 64; i++)
+        {
+            lab.Engine.PostClientPacket(ClientFrame(lab, (uint)i), LinkType.Ipv4);
+        }
+
+        Assert.Equal(64, lab.Engine.QueuedEvents);
+        var poster = StartPosting(lab);
+        Thread.Sleep(150);
+        Assert.True(poster.IsAlive, "the 65th packet did not wait for room");
+
+        lab.Engine.ProcessQueued(lab.Now);
+        Assert.True(poster.Join(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, lab.Engine.Statistics.BacklogWaits);
+        Assert.Equal(0, lab.Engine.Statistics.EngineQueueDrops);
+    }
+
+    [Fact]
     public void TheTargetsAnswersGetInAndAreHeardFirstWhileClientPacketsFillTheQueue()
     {
         var lab = new CopyHarness(PacingMode.Timeline);
