@@ -3,6 +3,8 @@ SHELL := /bin/bash
 CONFIG ?= Release
 MODULE_DIR := out/TcpReplay
 STREAMING_DIR := out/StreamingService
+# The copier host compiled ahead of time (NativeAOT); only its executable goes into the module.
+NATIVE_HOST_DIR := out/copier-host-native
 PWSH := dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive
 # Telemetry off: lab processes talk to 198.18.0.0/15 only, and PowerShell's telemetry client costs a copier CPU.
 export POWERSHELL_TELEMETRY_OPTOUT := 1
@@ -24,6 +26,8 @@ module: build streaming-service
 	rm -rf $(MODULE_DIR)
 	dotnet publish src/TcpReplay.PowerShell/TcpReplay.PowerShell.csproj -c $(CONFIG) --no-build -o $(MODULE_DIR) -v q -nologo
 	dotnet publish src/TcpReplay.CopierHost/TcpReplay.CopierHost.csproj -c $(CONFIG) --no-build -o $(MODULE_DIR) -v q -nologo
+	dotnet publish src/TcpReplay.CopierHost/TcpReplay.CopierHost.csproj -c $(CONFIG) -r linux-x64 -o $(NATIVE_HOST_DIR) -v q -nologo
+	cp $(NATIVE_HOST_DIR)/TcpReplay.CopierHost $(MODULE_DIR)/
 	$(PWSH) -File build/New-ModuleHelp.ps1 -ModulePath $(MODULE_DIR)/TcpReplay.psd1 \
 		-HelpSource src/TcpReplay.PowerShell/Help -OutputFile $(MODULE_DIR)/en-US/TcpReplay.PowerShell.dll-Help.xml
 

@@ -21,6 +21,9 @@ public sealed class CopierProcess : ILiveCopy
     /// <summary>The host's file name, beside the engine's assembly.</summary>
     public const string HostFileName = "TcpReplay.CopierHost.dll";
 
+    /// <summary>The host compiled ahead of time (NativeAOT), used instead of <see cref="HostFileName"/> when it is there.</summary>
+    public const string NativeHostFileName = "TcpReplay.CopierHost";
+
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMilliseconds(1500);
@@ -80,25 +83,24 @@ public sealed class CopierProcess : ILiveCopy
 
     /// <summary>Starts the host process and the copy in it; returns once the copy runs.</summary>
     /// <param name="options">The copy, exactly as for <see cref="LiveCopy"/>.</param>
-    /// <param name="hostPath">The host's assembly; by default <see cref="HostFileName"/> beside the engine.</param>
+    /// <param name="hostPath">The host: an assembly (.dll, run by the dotnet host) or a native executable; by default
+    /// <see cref="NativeHostFileName"/> beside the engine when it is there, else <see cref="HostFileName"/>.</param>
     /// <exception cref="CaptureException">The copy's capture could not be opened (the same causes as in-process).</exception>
     /// <exception cref="InvalidOperationException">The host could not be started, or the copy failed to start otherwise.</exception>
     public static CopierProcess Start(LiveCopyOptions options, string? hostPath = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        hostPath ??= Path.Combine(Path.GetDirectoryName(typeof(CopierProcess).Assembly.Location)!, HostFileName);
+        hostPath ??= DefaultHostPath();
         if (!File.Exists(hostPath))
         {
             throw new InvalidOperationException($"The copier host {hostPath} is missing: the module folder is incomplete; rebuild it (make module) or copy in-process.");
         }
 
-        var start = new ProcessStartInfo(FindDotnet(), [hostPath])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = hostPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo(FindDotnet(), [hostPath]) : new ProcessStartInfo(hostPath);
+        start.UseShellExecute = false;
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         // Footprint of a process whose steady state allocates nothing: a 2 MiB gen0 budget instead of one sized to the
         // cache, and two malloc arenas instead of one per busy thread. A value the user set wins.
         start.Environment.TryAdd("DOTNET_GCgen0MaxBudget", "0x200000");
@@ -162,6 +164,14 @@ public sealed class CopierProcess : ILiveCopy
         Stop();
         _refresh.Dispose();
         _process.Dispose();
+    }
+
+    /// <summary>The native host beside the engine when the module has one, else the assembly run by the dotnet host.</summary>
+    private static string DefaultHostPath()
+    {
+        var folder = Path.GetDirectoryName(typeof(CopierProcess).Assembly.Location)!;
+        var native = Path.Combine(folder, NativeHostFileName);
+        return File.Exists(native) ? native : Path.Combine(folder, HostFileName);
     }
 
     /// <summary>The dotnet host that runs this runtime (pwsh as a dotnet tool), else DOTNET_ROOT's, else the one on PATH.</summary>
