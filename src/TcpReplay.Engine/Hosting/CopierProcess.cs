@@ -9,7 +9,7 @@ using TcpReplay.Engine.Sessions;
 namespace TcpReplay.Engine.Hosting;
 
 /// <summary>
-/// A live copy run by a small process of its own (TcpReplay.CopierHost), mirrored here: its figures refresh four times a
+/// A live copy run by a small process of its own (TcpReplay.CopierHost, native or run by the dotnet host), mirrored here: its figures refresh four times a
 /// second, its records are fetched on demand, and its last status, records and exchanges are kept once it stops.
 /// </summary>
 /// <remarks>
