@@ -7,7 +7,7 @@
     assistant .40. Each role runs in its own pwsh inside its host's namespace, as on separate machines:
       target:    Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40
       assistant: Start-Intercept -Interface eth0
-      online:    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24
+      online:    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -EngineProcess
     The client then sends bounded HTTP traffic to the online host; the demo prints the copy's statistics, how
     every copied connection ended, and how many requests each nginx served. Everything is removed at the end.
 #>
@@ -38,11 +38,13 @@ try {
     Write-Host "[assistant] Start-Intercept -Interface eth0"
     $intercept = Start-LabRole $lab -Role Intercept -HostName assistant -ModulePath $ModulePath -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 300 }
 
-    Write-Host "[online]    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24"
+    Write-Host "[online]    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -EngineProcess"
+    # -EngineProcess: the copy engine runs in a small process of its own, as recommended on a production online host.
     $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Wait -Parameters @{
         Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'; Interface = 'eth0'; DeadlineSeconds = 300
+        EngineProcess = $true
     }
-    $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+    $linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
 
     Write-Host "`n[client]    $Connections HTTP connections (keep-alive and one-shot mixed) to the online host..."
     $traffic = Invoke-LabHttpTraffic $lab -Connections $Connections -RequestsMax $RequestsMax -Seed 7
@@ -51,6 +53,7 @@ try {
     Write-Host '[online]    waiting for the held closes (at most 20 s)...'
     try { $null = Wait-LabCopyCondition $copy { param($s) $s.OpenConnections -eq 0 } -TimeoutSeconds 20 -What 'every copied connection to close' }
     catch { Write-Warning "$_ The copies still open are reset by Stop-TcpCopy (reason Stopped)." }
+    $enginePeak = Get-Content "/proc/$($linked.EngineProcessId)/status" -ErrorAction Ignore | Where-Object { $_ -like 'VmHWM:*' }
     $result = Stop-LabRole $lab $copy
     $interceptResult = Stop-LabRole $lab $intercept
 
@@ -59,6 +62,7 @@ try {
     $session | Select-Object CaptureLayer, ClientPackets, SentPackets, Connections, Completed, Failed, Responses, Retransmissions, CaptureGaps, SendErrors |
         Format-List | Out-Host
     Write-Host "Capture layer: $($session.CaptureReason)"
+    if ($enginePeak) { Write-Host "Copier process $($linked.EngineProcessId): peak memory $([math]::Round([long](($enginePeak -split '\s+')[1]) / 1024, 1)) MiB." }
     Write-Host "`nHow the copied connections ended (CopierReset is the normal fast release):"
     $result.Connections | Group-Object CloseReason -NoElement | Sort-Object Count -Descending | Format-Table Count, Name -AutoSize | Out-Host
     Write-Host "Intercept: $($interceptResult.Routed) target packets routed to the copier, $($interceptResult.Unrouted) unrouted."

@@ -28,6 +28,10 @@ public sealed class CopierProcess : ILiveCopy
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>A figure read later than this after the last status asks the host again, so a reader never sees one
+    /// older than a packet or two (the timer alone would let it be a quarter of a second old).</summary>
+    private static readonly long FreshTicks = Stopwatch.Frequency / 50;
+
     private readonly Process _process;
     private readonly Stream _toHost;
     private readonly Stream _fromHost;
@@ -35,7 +39,9 @@ public sealed class CopierProcess : ILiveCopy
     private readonly ConcurrentQueue<string> _events = new();
     private readonly ConcurrentQueue<string> _stderrTail = new();
     private readonly Timer _refresh;
+    private readonly CopyStatistics _statistics = new();
     private volatile CopierStatus _status = CopierStatus.Starting;
+    private long _refreshedAt;
     private IReadOnlyList<CopiedConnection>? _finalConnections;
     private IReadOnlyList<RequestExchange>? _finalExchanges;
     private volatile string? _endReason;
@@ -52,29 +58,36 @@ public sealed class CopierProcess : ILiveCopy
     /// <summary>Raised once when the copier process ended without being stopped (killed, crashed); the text says how.</summary>
     public event Action<string>? Ended;
 
-    public CopyStatistics Statistics { get; } = new();
+    public CopyStatistics Statistics
+    {
+        get
+        {
+            EnsureFresh();
+            return _statistics;
+        }
+    }
 
-    public CaptureLayer CaptureLayer => _status.CaptureLayer;
+    public CaptureLayer CaptureLayer => Current.CaptureLayer;
 
-    public string? CaptureReason => _status.CaptureReason;
+    public string? CaptureReason => Current.CaptureReason;
 
-    public string? CaptureDescription => _status.CaptureDescription;
+    public string? CaptureDescription => Current.CaptureDescription;
 
-    public CaptureSourceStatistics? CaptureStatistics => _status.CaptureStatistics;
+    public CaptureSourceStatistics? CaptureStatistics => Current.CaptureStatistics;
 
-    public IReadOnlyList<InterceptLinkStatus> InterceptLinks => _status.InterceptLinks;
+    public IReadOnlyList<InterceptLinkStatus> InterceptLinks => Current.InterceptLinks;
 
-    public bool InterceptConnected => _status.InterceptConnected;
+    public bool InterceptConnected => Current.InterceptConnected;
 
-    public long InterceptReconnects => _status.InterceptReconnects;
+    public long InterceptReconnects => Current.InterceptReconnects;
 
     public IReadOnlyList<string> Events => [.. _events];
 
-    public int ResponsePayloadGranted => _status.ResponsePayloadGranted;
+    public int ResponsePayloadGranted => Current.ResponsePayloadGranted;
 
-    public string? OnlineAnswerCaptureDescription => _status.OnlineAnswerCaptureDescription;
+    public string? OnlineAnswerCaptureDescription => Current.OnlineAnswerCaptureDescription;
 
-    public int OpenConnections => _status.OpenConnections;
+    public int OpenConnections => Current.OpenConnections;
 
     public int? EngineProcessId { get; private set; }
 
@@ -215,6 +228,23 @@ public sealed class CopierProcess : ILiveCopy
         _refresh.Change(RefreshInterval, RefreshInterval);
     }
 
+    private CopierStatus Current
+    {
+        get
+        {
+            EnsureFresh();
+            return _status;
+        }
+    }
+
+    private void EnsureFresh()
+    {
+        if (Stopwatch.GetTimestamp() - Volatile.Read(ref _refreshedAt) > FreshTicks && Volatile.Read(ref _ended) == 0)
+        {
+            Refresh();
+        }
+    }
+
     private void Refresh()
     {
         lock (_pipeLock)
@@ -312,7 +342,7 @@ public sealed class CopierProcess : ILiveCopy
     private void ReadStatus(BinaryReader reader)
     {
         var status = CopierStatus.Read(reader);
-        CopyStatisticsCodec.ReadInto(reader, Statistics);
+        CopyStatisticsCodec.ReadInto(reader, _statistics);
         foreach (var text in status.NewEvents)
         {
             _events.Enqueue(text);
@@ -323,6 +353,7 @@ public sealed class CopierProcess : ILiveCopy
         }
 
         _status = status;
+        Volatile.Write(ref _refreshedAt, Stopwatch.GetTimestamp());
     }
 
     private static List<CopiedConnection> ReadConnections(BinaryReader reader) => reader.ReadList(CopiedConnectionCodec.Read);
