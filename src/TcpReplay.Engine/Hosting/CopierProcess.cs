@@ -348,7 +348,7 @@ public sealed class CopierProcess : ILiveCopy
             _events.Enqueue(text);
         }
 
-        while (_events.Count > 200 && _events.TryDequeue(out _))
+        while (_events.Count > LiveCopy.EventsKept && _events.TryDequeue(out _))
         {
         }
 

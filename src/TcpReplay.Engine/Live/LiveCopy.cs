@@ -31,6 +31,9 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
     /// </summary>
     private const int ClientQueueCapacity = 4096;
 
+    /// <summary>The newest events <see cref="Events"/> keeps (and a session mirroring a copier process keeps).</summary>
+    internal const int EventsKept = 200;
+
     private readonly LiveCopyOptions _options;
     // Capture buffers hold up to 64 KiB (GRO); the engine copies ordinary packets out at once, so few are idle at a time.
     private readonly PacketBufferPool _pool = new(PacketBufferPool.DefaultBufferSize, maximumRetained: 256);
@@ -246,7 +249,7 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
     {
         var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {message}";
         _events.Enqueue(stamped);
-        while (_events.Count > 200 && _events.TryDequeue(out _))
+        while (_events.Count > EventsKept && _events.TryDequeue(out _))
         {
         }
 

@@ -70,7 +70,7 @@ public sealed partial class TcpCopySession : Job
     public string? CaptureReason => _copy is null ? "Offline replay: packets are read from capture files." : _copy.CaptureReason;
 
     /// <summary>What the capture reads: layer, interface, libpcap ring size (-CaptureBufferMiB) and filter.</summary>
-    public string? CaptureDescription => _copy is null ? null : _copy.CaptureDescription;
+    public string? CaptureDescription => _copy?.CaptureDescription;
 
     public DateTime StartTime { get; }
 
