@@ -14,16 +14,21 @@ namespace TcpReplay.Engine.Capture;
 /// <para>The kernel hands a raw socket only packets it delivers locally (<c>ip_local_deliver</c>). Packets DNATed to a
 /// container (Docker's published ports) are forwarded and never reach it, nor do packets this host sends; use
 /// <see cref="PcapCapture"/> or <see cref="AutoCapture"/> there, and <see cref="SilentCaptureMonitor"/> to notice.</para>
-/// <para>The socket sees every TCP packet of the host, so the port filter runs in user space: each packet is read into
-/// a rented buffer, and only a match hands the buffer on; a miss reuses it for the next read.</para>
+/// <para>The socket sees every TCP packet of the host, so the port filter runs in user space: recvmmsg(2) reads up to
+/// <see cref="ReadBatch"/> packets per system call into native slots, and only a match is copied into a rented buffer
+/// and handed on.</para>
 /// </remarks>
 public sealed class RawSocketCapture : ICaptureSource
 {
     private const int SolSocket = 1;
     private const int SoRcvBufForce = 33;
 
-    // Reads per poll wake-up before the stop flag is looked at again.
-    private const int DrainBudget = 4096;
+    // recvmmsg calls per poll wake-up before the stop flag is looked at again.
+    private const int DrainBudget = 128;
+
+    // Packets per recvmmsg; each slot holds the largest IPv4 packet (GRO/LRO on the online host).
+    private const int ReadBatch = 32;
+    private const int SlotSize = 65536;
 
     private readonly Socket _socket;
     private readonly int _fd;
@@ -36,8 +41,7 @@ public sealed class RawSocketCapture : ICaptureSource
     private readonly CaptureWorker _worker;
     private readonly string? _socketInode;
 
-    // Reads land here when the pool may not lend a buffer, so the socket queue is drained all the same.
-    private readonly byte[] _scratch;
+    private readonly MessageBatch _reads = new(ReadBatch, SlotSize);
     private ICaptureSink? _sink;
 
     /// <summary>Opens the raw socket (in the network namespace of the calling thread).</summary>
@@ -60,11 +64,19 @@ public sealed class RawSocketCapture : ICaptureSource
         _pool = pool;
         _filterAddress = destinationAddress.HasValue;
         _address = destinationAddress.GetValueOrDefault();
-        _scratch = new byte[pool.BufferSize];
-        _socket = OpenSocket(_options.KernelBufferBytes);
+        try
+        {
+            _socket = OpenSocket(_options.KernelBufferBytes);
+        }
+        catch
+        {
+            _reads.Dispose();
+            throw;
+        }
+
         _fd = (int)_socket.SafeHandle.DangerousGetHandle();
         _socketInode = ReadSocketInode(_fd);
-        _worker = new CaptureWorker("TcpReplay raw capture", Run, _socket.Dispose, _options.ThreadNice);
+        _worker = new CaptureWorker("TcpReplay raw capture", Run, Release, _options.ThreadNice);
 
         var to = _filterAddress ? $" to {CaptureFilters.FormatAddress(_address)}" : string.Empty;
         Description = $"raw IPv4 socket (IP layer), TCP destination {_ports.Describe()}{to}";
@@ -92,6 +104,12 @@ public sealed class RawSocketCapture : ICaptureSource
     }
 
     public void Dispose() => _worker.Dispose();
+
+    private void Release()
+    {
+        _socket.Dispose();
+        _reads.Dispose();
+    }
 
     /// <summary>Asks the thread to stop without waiting (so a composite can stop several sources in parallel).</summary>
     internal void RequestStop() => _worker.RequestStop();
@@ -158,7 +176,6 @@ public sealed class RawSocketCapture : ICaptureSource
     private void Run(CaptureWorker worker)
     {
         var sink = _sink!;
-        PacketBuffer? spare = null;
         var nextDropRead = Environment.TickCount64;
         try
         {
@@ -178,46 +195,26 @@ public sealed class RawSocketCapture : ICaptureSource
                 }
 
                 var drained = 0;
-                for (var i = 0; i < DrainBudget && ready > 0; i++)
+                for (var call = 0; call < DrainBudget && ready > 0; call++)
                 {
-                    // Rent only when needed: a miss keeps the buffer for the next read.
-                    spare ??= TryRent();
-                    var target = spare?.Array ?? _scratch;
-                    var length = _socket.Receive(target, 0, target.Length, SocketFlags.None, out var error);
-                    if (error == SocketError.WouldBlock)
+                    var read = _reads.Receive(_fd);
+                    if (read < 0)
                     {
-                        break;
-                    }
-
-                    if (error == SocketError.Interrupted)
-                    {
-                        continue;
-                    }
-
-                    if (error != SocketError.Success)
-                    {
-                        worker.Fail($"Reading the raw socket failed: {error}.");
+                        worker.Fail($"Reading the raw socket failed (errno {-read}).");
                         return;
                     }
 
-                    _counters.AddReceived();
-                    if (!Matches(target.AsSpan(0, length)))
+                    for (var i = 0; i < read; i++)
                     {
-                        continue;
+                        _counters.AddReceived();
+                        drained += DeliverIfMatching(sink, i) ? 1 : 0;
                     }
 
-                    if (spare is null)
+                    if (read < ReadBatch)
                     {
-                        _counters.AddBufferPoolEmpty();
-                        continue;
+                        // The socket is empty: a short batch means the kernel had no more.
+                        break;
                     }
-
-                    var buffer = spare;
-                    spare = null;
-                    buffer.Length = length;
-                    buffer.TimestampNanoseconds = UnixNanosecondsNow();
-                    Deliver(sink, buffer);
-                    drained++;
                 }
 
                 if (drained > 0 && _options.BatchWindow > TimeSpan.Zero)
@@ -230,13 +227,30 @@ public sealed class RawSocketCapture : ICaptureSource
         }
         finally
         {
-            if (spare is not null)
-            {
-                _pool.Return(spare);
-            }
-
             ReadKernelDrops();
         }
+    }
+
+    private bool DeliverIfMatching(ICaptureSink sink, int index)
+    {
+        var packet = _reads.Received(index);
+        if (!Matches(packet))
+        {
+            return false;
+        }
+
+        var buffer = TryRent();
+        if (buffer is null)
+        {
+            _counters.AddBufferPoolEmpty();
+            return false;
+        }
+
+        packet.CopyTo(buffer.Array);
+        buffer.Length = packet.Length;
+        buffer.TimestampNanoseconds = UnixNanosecondsNow();
+        Deliver(sink, buffer);
+        return true;
     }
 
     private bool Matches(ReadOnlySpan<byte> packet) =>

@@ -1,5 +1,6 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Sessions;
 
@@ -314,6 +315,21 @@ public sealed partial class CopyEngine
 
     void IConnectionHost.Send(ReadOnlySpan<byte> ipPacket, uint destination)
     {
+        if (_batchingSender is { } batching)
+        {
+            if (batching.TryHold(ipPacket, destination))
+            {
+                return;
+            }
+
+            // Full, or too large to hold: what is held goes first, so the target sees the packets in order.
+            batching.Flush(this);
+            if (batching.TryHold(ipPacket, destination))
+            {
+                return;
+            }
+        }
+
         var errno = _sender.Send(ipPacket, destination);
         if (errno == 0)
         {
@@ -324,6 +340,12 @@ public sealed partial class CopyEngine
             Statistics.CountSendError(errno);
         }
     }
+
+    void ISendOutcome.Sent(int count) => Statistics.PacketsSentField += count;
+
+    void ISendOutcome.Failed(int errno) => Statistics.CountSendError(errno);
+
+    private void FlushHeldPackets() => _batchingSender?.Flush(this);
 
     void IConnectionHost.Schedule(ReplayConnection connection, long dueNanoseconds)
     {

@@ -15,7 +15,7 @@ namespace TcpReplay.Engine.Sessions;
 /// hand-over queue. Producers call <see cref="PostClientPacket"/> and <see cref="PostTargetPacket"/> from any
 /// thread. <see cref="Stop"/> returns within its timeout whatever the engine is doing.
 /// </remarks>
-public sealed partial class CopyEngine : IConnectionHost, IDisposable
+public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposable
 {
     private const int BatchSize = 256;
 
@@ -41,6 +41,9 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 
     private readonly PacketBufferPool _tinyPool = new(TinyBufferSize, maximumRetained: 16384);
     private readonly IPacketSender _sender;
+
+    // The live sender holds what the engine sends during a batch of events and sends it with one system call.
+    private readonly IBatchingPacketSender? _batchingSender;
     private readonly IInterceptChannel _channel;
     private readonly TimeProvider _time;
     private readonly EngineQueue _queue;
@@ -79,6 +82,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
 
         Options = options;
         _sender = sender;
+        _batchingSender = sender as IBatchingPacketSender;
         _channel = channel;
         _time = time ?? TimeProvider.System;
         Pool = pool ?? new PacketBufferPool(SmallBufferSize, maximumRetained: 16384);
@@ -241,6 +245,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         if (_thread is null)
         {
             AbortAll();
+            FlushHeldPackets();
         }
     }
 
@@ -301,6 +306,9 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
                 var now = NowNanoseconds();
                 RunTimers(now);
                 var wait = WaitUntilNextTimer(now);
+
+                // Whatever the last events and timers sent leaves before the engine waits for more.
+                FlushHeldPackets();
                 var taken = _queue.DequeueBatch(batch, wait);
                 now = NowNanoseconds();
                 for (var i = 0; i < taken; i++)
@@ -313,6 +321,7 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
         finally
         {
             AbortAll();
+            FlushHeldPackets();
             DrainQueue(batch);
         }
     }
@@ -346,6 +355,8 @@ public sealed partial class CopyEngine : IConnectionHost, IDisposable
                 Process(batch[i], now);
             }
         }
+
+        FlushHeldPackets();
     }
 
     internal long NowNanoseconds()
