@@ -7,7 +7,7 @@
     assistant .40. Each role runs in its own pwsh inside its host's namespace, as on separate machines:
       target:    Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40
       assistant: Start-Intercept -Interface eth0
-      online:    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -EngineProcess
+      online:    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24
     The client then sends bounded HTTP traffic to the online host; the demo prints the copy's statistics, how
     every copied connection ended, and how many requests each nginx served. Everything is removed at the end.
 #>
@@ -38,11 +38,10 @@ try {
     Write-Host "[assistant] Start-Intercept -Interface eth0"
     $intercept = Start-LabRole $lab -Role Intercept -HostName assistant -ModulePath $ModulePath -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 300 }
 
-    Write-Host "[online]    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -EngineProcess"
-    # -EngineProcess: the copy engine runs in a small process of its own, as recommended on a production online host.
+    Write-Host "[online]    Start-TcpCopy -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24"
+    # The copy engine runs in a small process of its own (TcpReplay.CopierHost); the session in pwsh mirrors it.
     $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Wait -Parameters @{
         Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'; Interface = 'eth0'; DeadlineSeconds = 300
-        EngineProcess = $true
     }
     $linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
 

@@ -64,11 +64,13 @@ param(
     # No tcpdump on the online and target hosts: no copy delay, but the copier's CPU without the captures' share
     # (a packet socket's filter runs in the context of the thread that sends or receives the packet).
     [switch] $NoDelayCapture,
-    # Start-TcpCopy -EngineProcess for every run: the copier is then the engine's own process, measured apart from the
-    # role's pwsh that started it (reported as the shell: its CPU and memory are the session's mirror and status loop).
-    [switch] $EngineProcess,
-    # Start-TcpCopy -CaptureBufferMiB for every run: libpcap's ring (mapped into the copier) or the raw socket's buffer.
-    [ValidateRange(1, 2048)] [int] $CaptureBufferMiB = 64
+    # Start-TcpCopy -InProcess for every run: the engine inside the role's pwsh. By default the copier is the engine's
+    # own process, measured apart from the role's pwsh that started it (reported as the shell: its CPU and memory are
+    # the session's mirror and the role's status loop).
+    [switch] $InProcess,
+    # Start-TcpCopy -CaptureBufferMiB for every run: libpcap's ring (mapped into the copier) or the raw socket's buffer;
+    # 0 leaves the cmdlet's default (a 16 MiB ring, a 64 MiB receive buffer).
+    [ValidateRange(0, 2048)] [int] $CaptureBufferMiB = 0
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
@@ -149,14 +151,14 @@ function Invoke-LoadRun {
     try {
         $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Name "copy-$Name" -Wait -Parameters @{
             Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
-            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice; EngineProcess = [bool]$EngineProcess; CaptureBufferMiB = $CaptureBufferMiB
+            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice; InProcess = [bool]$InProcess; CaptureBufferMiB = $CaptureBufferMiB
             # The role's status file is read only to see the intercept link come up; a slower refresh costs the copier less.
             StatusIntervalMilliseconds = 1000
         }
         $linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
-        # With -EngineProcess the copier is the engine's process; the role's pwsh is then the shell that controls it.
-        $copyPid = if ($EngineProcess) { [int]$linked.EngineProcessId } else { $copy.Process.Id }
-        $shellPid = if ($EngineProcess) { $copy.Process.Id } else { $null }
+        # Unless -InProcess, the copier is the engine's process; the role's pwsh is then the shell that controls it.
+        $copyPid = if ($InProcess) { $copy.Process.Id } else { [int]$linked.EngineProcessId }
+        $shellPid = if ($InProcess) { $null } else { $copy.Process.Id }
         $interceptPid = $intercept.Process.Id
 
         $onlineCapture = $targetCapture = $null
@@ -282,7 +284,7 @@ function Invoke-LoadRun {
             CopyCpuMicrosecondsPerCopiedRequest      = if ($atSettle) { [math]::Round($copyTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
             InterceptCpuMicrosecondsPerCopiedRequest = if ($atSettle) { [math]::Round($interceptTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
             CopyCpuMicrosecondsPerOnlineRequest      = if ($online) { [math]::Round($copyTicksSettle * $msPerTick * 1000.0 / $online, 1) } else { $null }
-            EngineProcess              = [bool]$EngineProcess
+            EngineProcess              = -not $InProcess
             CaptureBufferMiB           = $CaptureBufferMiB
             ShellCpuMicrosecondsPerCopiedRequest     = if ($shellPid -and $atSettle) { [math]::Round($shellTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
             ShellPeakMiB               = if ($shellPid) { [math]::Round($shellMemory / 1024.0, 1) } else { $null }

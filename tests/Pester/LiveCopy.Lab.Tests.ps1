@@ -17,10 +17,10 @@ BeforeAll {
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:Fake = '198.19.0.0/24'
 
-    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse', [switch] $EngineProcess, [int] $CaptureBufferMiB = 64) {
+    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse', [switch] $InProcess, [int] $CaptureBufferMiB = 0) {
         Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait:(-not $NoWait) -Parameters @{
             Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = $FakeClientAddress
-            CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240; Pacing = $Pacing; EngineProcess = [bool]$EngineProcess
+            CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240; Pacing = $Pacing; InProcess = [bool]$InProcess
             CaptureBufferMiB = $CaptureBufferMiB
         }
     }
@@ -141,11 +141,11 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         }
     }
 
-    Context 'the copy engine in a process of its own (-EngineProcess)' {
+    Context 'the copy engine in a process of its own (the default)' {
         BeforeAll {
             if ($script:SkipReason) { return }
-            # RawSocket: Auto's probe would open the 64 MiB libpcap ring too, and the memory check is of the engine itself.
-            $copy = Start-Copy -EngineProcess -CaptureMode RawSocket -Pacing Timeline
+            # RawSocket: Auto's probe would open the libpcap ring too, and this memory check is of the engine itself.
+            $copy = Start-Copy -CaptureMode RawSocket -Pacing Timeline
             $script:roleProcessId = $copy.Process.Id
             $script:linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected -and $s.EngineProcessId } -What 'the intercept link'
             $script:enginePid = [int]$script:linked.EngineProcessId
@@ -155,7 +155,7 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
             $script:shellPeakKiB = Get-ProcessKiB $copy.Process.Id 'VmHWM'
             $script:result = Stop-LabRole $script:lab $copy
             $script:engineAlive = Test-Path "/proc/$($script:enginePid)"
-            Write-Host "EngineProcess: engine peak $([math]::Round($script:enginePeakKiB / 1024, 1)) MiB, shell peak $([math]::Round($script:shellPeakKiB / 1024, 1)) MiB; target $($script:run.Target) of $($script:run.Online)"
+            Write-Host "Engine process: peak $([math]::Round($script:enginePeakKiB / 1024, 1)) MiB, shell peak $([math]::Round($script:shellPeakKiB / 1024, 1)) MiB; target $($script:run.Target) of $($script:run.Online)"
         }
 
         It 'runs the engine in a native process of its own, not in the shell' {
@@ -188,10 +188,10 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         }
     }
 
-    Context 'libpcap capture in the engine process with tcpcopy''s ring size (-CaptureBufferMiB 16)' {
+    Context 'libpcap capture in the engine process with its default ring (16 MiB, as tcpcopy''s)' {
         BeforeAll {
             if ($script:SkipReason) { return }
-            $copy = Start-Copy -EngineProcess -CaptureMode Pcap -CaptureBufferMiB 16 -Pacing Timeline
+            $copy = Start-Copy -CaptureMode Pcap -Pacing Timeline
             $script:linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected -and $s.EngineProcessId } -What 'the intercept link'
             $script:run = Invoke-CopyRun -Connections 100 -RequestsMax 19 -Seed 15 -CopyRole $copy
             $script:enginePeakKiB = Get-ProcessKiB ([int]$script:linked.EngineProcessId) 'VmHWM'
@@ -212,7 +212,7 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
     Context 'a copier process that dies' {
         BeforeAll {
             if ($script:SkipReason) { return }
-            $copy = Start-Copy -EngineProcess
+            $copy = Start-Copy
             $linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected -and $s.EngineProcessId } -What 'the intercept link'
             # The process this test started (through its role) is killed, as the OOM killer would.
             Stop-Process -Id ([int]$linked.EngineProcessId) -Force
@@ -226,15 +226,16 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
         }
     }
 
-    Context 'packets lost on the way to the target' {
+    # Inside the role's pwsh (-InProcess), so the engine in the shell's own process stays covered end to end too.
+    Context 'packets lost on the way to the target, engine inside PowerShell (-InProcess)' {
         BeforeAll {
             if ($script:SkipReason) { return }
             # This kernel has no netem: the target drops 5% of the fake clients' packets with iptables instead.
             $rule = '-s 198.19.0.0/16 -p tcp --dport 8080 -m statistic --mode random --probability 0.05 -j DROP'
             $null = Invoke-LabCommand $script:lab -HostName target -Command "iptables -A INPUT $rule"
             try {
-                $copy = Start-Copy
-                $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+                $copy = Start-Copy -InProcess
+                $script:linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
                 $script:run = Invoke-CopyRun -Connections 50 -RequestsMax 6 -Seed 17 -CopyRole $copy -SettleSeconds 10
                 $script:result = Stop-LabRole $script:lab $copy
             }
@@ -249,7 +250,10 @@ Describe 'Live copy in a four-host lab' -Tag 'Lab', 'LiveCopy' -Skip:(-not $scri
             $script:result.Session.Retransmissions | Should -BeGreaterThan 0
             $abnormal = @($script:result.Connections | Where-Object { -not $_.IsNormalClose } | Select-Object ClientPort, CloseReason, HandshakeFailure, Retransmissions)
             ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.99 -Because "the target served $($script:run.Target) of $($script:run.Online); abnormal ends: $($abnormal | ConvertTo-Json -Compress)"
+        }
 
+        It 'runs the engine in the shell: no copier process' {
+            $script:linked.EngineProcessId | Should -BeNullOrEmpty
         }
     }
 

@@ -49,6 +49,13 @@ public sealed record CaptureOptions
     /// </summary>
     public TimeSpan? DatalinkBatchWindow { get; init; }
 
+    /// <summary>
+    /// libpcap only: the ring's size in bytes when it should differ from <see cref="KernelBufferBytes"/> (null: the
+    /// same). The ring is mapped into the capturing process, so all of it counts in its memory from the start, where a
+    /// raw socket's receive buffer is only a limit on what the kernel may queue.
+    /// </summary>
+    public int? DatalinkBufferBytes { get; init; }
+
     /// <summary>libpcap only: put the interface in promiscuous mode (not needed for packets addressed to this host).</summary>
     public bool Promiscuous { get; init; }
 
@@ -70,6 +77,9 @@ public sealed record CaptureOptions
     /// </summary>
     public TimeSpan SwitchOverlap { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The ring libpcap captures into: <see cref="DatalinkBufferBytes"/>, else <see cref="KernelBufferBytes"/>.</summary>
+    internal int PcapBufferBytes => DatalinkBufferBytes ?? KernelBufferBytes;
+
     /// <summary>The window libpcap captures with: <see cref="DatalinkBatchWindow"/>, else <see cref="BatchWindow"/>.</summary>
     internal TimeSpan PcapBatchWindow => DatalinkBatchWindow ?? BatchWindow;
 
@@ -81,6 +91,7 @@ public sealed record CaptureOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(KernelBufferBytes, 65536, nameof(KernelBufferBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DatalinkBufferBytes ?? 65536, 65536, nameof(DatalinkBufferBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutstandingBuffers, 1, nameof(MaxOutstandingBuffers));
         ArgumentOutOfRangeException.ThrowIfLessThan(ProbePackets, 1, nameof(ProbePackets));
         ArgumentOutOfRangeException.ThrowIfLessThan(ThreadNice, -20, nameof(ThreadNice));

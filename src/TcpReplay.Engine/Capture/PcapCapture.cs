@@ -64,7 +64,7 @@ public sealed class PcapCapture : ICaptureSource
             Mode = _options.Promiscuous ? DeviceModes.Promiscuous : DeviceModes.None,
             Snaplen = Math.Min(pool.BufferSize, MaxSnapLength),
             Immediate = _options.PcapBatchWindow == TimeSpan.Zero,
-            BufferSize = _options.KernelBufferBytes,
+            BufferSize = _options.PcapBufferBytes,
             ReadTimeout = _options.PcapBatchWindow == TimeSpan.Zero ? _options.PollMilliseconds : _options.PcapBatchWindowMilliseconds,
         };
         _device = PcapDeviceOpener.Open(interfaceName, configuration);
@@ -90,7 +90,7 @@ public sealed class PcapCapture : ICaptureSource
 
             _nanosecondTimestamps = _device.TimestampResolution == TimestampResolution.Nanosecond;
             var direction = inbound ? ", inbound" : string.Empty;
-            var ring = $", {_options.KernelBufferBytes / (1024.0 * 1024):0.#} MiB ring";
+            var ring = $", {_options.PcapBufferBytes / (1024.0 * 1024):0.#} MiB ring";
             Description = filter.Length == 0
                 ? $"libpcap on {interfaceName} (datalink){direction}{ring}, no filter"
                 : $"libpcap on {interfaceName} (datalink){direction}{ring}, filter '{filter}'";

@@ -136,6 +136,31 @@ public sealed class CopierProcess : ILiveCopy
         return copier;
     }
 
+    /// <summary>Why no copier process can be started from this module (no host file, or no dotnet host for the assembly); null when one can.</summary>
+    /// <param name="hostPath">As for <see cref="Start"/>.</param>
+    public static string? WhyUnavailable(string? hostPath = null)
+    {
+        hostPath ??= DefaultHostPath();
+        if (!File.Exists(hostPath))
+        {
+            return $"The copier host {hostPath} is missing: the module folder is incomplete (make module builds it).";
+        }
+
+        try
+        {
+            if (hostPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            {
+                FindDotnet();
+            }
+
+            return null;
+        }
+        catch (InvalidOperationException exception)
+        {
+            return exception.Message;
+        }
+    }
+
     public IReadOnlyList<CopiedConnection> GetConnections() =>
         _finalConnections ?? Ask(HostFrameType.ConnectionsRequest, HostFrameType.Connections, ReadConnections) ?? [];
 

@@ -47,7 +47,7 @@ internal static class LiveCopyOptionsCodec
         writer.Write(options.Interface);
         writer.Write((int)options.SendMode);
         writer.Write(options.CompareResponses);
-        writer.Write(options.CaptureBufferBytes);
+        writer.WriteNullable(options.CaptureBufferBytes);
 
         var channel = options.Channel;
         writer.Write(channel.LinksPerServer);
@@ -91,7 +91,7 @@ internal static class LiveCopyOptionsCodec
             Interface = reader.ReadString(),
             SendMode = (SendMode)reader.ReadInt32(),
             CompareResponses = reader.ReadBoolean(),
-            CaptureBufferBytes = reader.ReadInt32(),
+            CaptureBufferBytes = reader.ReadNullableInt32(),
             Channel = new InterceptClientOptions
             {
                 LinksPerServer = reader.ReadInt32(),

@@ -185,7 +185,8 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
     internal CaptureOptions CaptureThreadOptions => new()
     {
         ThreadNice = _options.Copy.ThreadNice,
-        KernelBufferBytes = _options.CaptureBufferBytes,
+        KernelBufferBytes = _options.CaptureBufferBytes ?? CaptureOptions.Default.KernelBufferBytes,
+        DatalinkBufferBytes = _options.CaptureBufferBytes ?? LiveCopyOptions.DefaultRingBytes,
         BatchWindow = ClientCaptureBatchWindow,
         DatalinkBatchWindow = ClientDatalinkBatchWindow,
     };

@@ -22,9 +22,16 @@ public sealed class LiveCopyOptions
 
     /// <summary>
     /// The client capture's kernel buffer: libpcap's ring (mapped into the copier, so it counts in its memory) or the
-    /// raw socket's receive buffer. It holds the backlog while the engine is behind (tcpcopy -B; its ring is 16 MiB).
+    /// raw socket's receive buffer. It holds the backlog while the engine is behind (tcpcopy -B). Null: a
+    /// <see cref="DefaultRingBytes"/> ring, as tcpcopy's, and a 64 MiB receive buffer, which costs only what it holds.
     /// </summary>
-    public int CaptureBufferBytes { get; init; } = CaptureOptions.Default.KernelBufferBytes;
+    public int? CaptureBufferBytes { get; init; }
+
+    /// <summary>
+    /// libpcap's ring when <see cref="CaptureBufferBytes"/> is not given: tcpcopy's default, and under the wrk load of
+    /// docs/benchmarks.md (27,000 requests/s on 2 cores) it held the engine's backlog with no capture gap.
+    /// </summary>
+    public const int DefaultRingBytes = 16 * 1024 * 1024;
 
     public InterceptClientOptions Channel { get; init; } = new();
 

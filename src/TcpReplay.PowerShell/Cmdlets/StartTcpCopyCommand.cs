@@ -59,11 +59,14 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     [Parameter]
     public SendMode SendMode { get; set; } = SendMode.RawSocket;
 
-    /// <summary>Live copy: the client capture's kernel buffer in MiB (libpcap's ring, or the raw socket's receive buffer); tcpcopy -B.</summary>
+    /// <summary>
+    /// Live copy: the client capture's kernel buffer in MiB (libpcap's ring, or the raw socket's receive buffer); tcpcopy
+    /// -B. Not given: a 16 MiB ring, or a 64 MiB receive buffer.
+    /// </summary>
     [Parameter(ParameterSetName = TransferSet)]
     [Parameter(ParameterSetName = StructuredSet)]
     [ValidateRange(1, 2048)]
-    public int CaptureBufferMiB { get; set; } = 64;
+    public int? CaptureBufferMiB { get; set; }
 
     [Parameter]
     public PacingMode? Pacing { get; set; }
@@ -87,13 +90,13 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     public int Nice { get; set; }
 
     /// <summary>
-    /// Live copy: runs the copy engine in a small process of its own (TcpReplay.CopierHost) instead of inside this
-    /// PowerShell: about a third of the memory, none of the shell's JIT and GC on the copy's cores, and a crash of the
-    /// copy cannot end the shell. The session mirrors the process's figures four times a second.
+    /// Live copy: runs the copy engine inside this PowerShell instead of in its own small process (TcpReplay.CopierHost,
+    /// the default: a fraction of the memory, none of the shell's JIT and GC on the copy's cores, and a crash of the copy
+    /// cannot end the shell). For debugging, or where no child process may be started.
     /// </summary>
     [Parameter(ParameterSetName = TransferSet)]
     [Parameter(ParameterSetName = StructuredSet)]
-    public SwitchParameter EngineProcess { get; set; }
+    public SwitchParameter InProcess { get; set; }
 
     /// <summary>Also capture the online server's answers and compare them with the target's (needs libpcap).</summary>
     [Parameter]
@@ -183,12 +186,22 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
         EmitSession(session);
     }
 
-    /// <summary>The live copy, started here or in its own process (-EngineProcess); a failure to start is a terminating error.</summary>
+    /// <summary>
+    /// The live copy, started in its own process or, with -InProcess or when this module has no copier host to start,
+    /// here; a failure to start is a terminating error.
+    /// </summary>
     private ILiveCopy StartCopy(LiveCopyOptions options)
     {
+        var engineProcess = !InProcess;
+        if (engineProcess && CopierProcess.WhyUnavailable() is { } why)
+        {
+            WriteWarning($"{why} The copy runs inside this PowerShell instead, as with -InProcess.");
+            engineProcess = false;
+        }
+
         try
         {
-            if (EngineProcess)
+            if (engineProcess)
             {
                 return CopierProcess.Start(options);
             }
@@ -201,10 +214,10 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
         {
             ThrowTerminatingError(CaptureErrors.From(exception, Interface));
         }
-        catch (Exception exception) when (EngineProcess && exception is InvalidOperationException or InvalidDataException or System.ComponentModel.Win32Exception or IOException)
+        catch (Exception exception) when (engineProcess && exception is InvalidOperationException or InvalidDataException or System.ComponentModel.Win32Exception or IOException)
         {
             ThrowTerminatingError(ErrorRecords.Create(exception, "EngineProcessFailed", ErrorCategory.ResourceUnavailable, CopierProcess.HostFileName,
-                "The message says what the copier process answered; run the copy in-process (without -EngineProcess) to compare, or rebuild the module (make module)."));
+                "The message says what the copier process answered; run the copy inside PowerShell (-InProcess) to compare, or rebuild the module (make module)."));
         }
 
         throw new InvalidOperationException("unreachable: ThrowTerminatingError throws");

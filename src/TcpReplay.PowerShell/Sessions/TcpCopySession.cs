@@ -46,7 +46,7 @@ public sealed partial class TcpCopySession : Job
         }
     }
 
-    /// <summary>The copier process that runs this copy's engine (-EngineProcess); null when it runs inside this PowerShell.</summary>
+    /// <summary>The copier process that runs this copy's engine; null when it runs inside this PowerShell (-InProcess, offline replays).</summary>
     public int? EngineProcessId => _copy?.EngineProcessId;
 
     public string[] Transfers { get; }

@@ -23,10 +23,10 @@ param(
     [switch] $CompareResponses,
     [int] $ResponsePayload = -1,
     [int] $Nice = 0,
-    # The engine in a process of its own (Start-TcpCopy -EngineProcess).
-    [switch] $EngineProcess,
-    # Start-TcpCopy -CaptureBufferMiB: the client capture's kernel buffer (libpcap's ring).
-    [ValidateRange(1, 2048)] [int] $CaptureBufferMiB = 64,
+    # The engine inside the role's pwsh (Start-TcpCopy -InProcess) instead of its own process.
+    [switch] $InProcess,
+    # Start-TcpCopy -CaptureBufferMiB: the client capture's kernel buffer (libpcap's ring); 0 leaves the cmdlet's default.
+    [ValidateRange(0, 2048)] [int] $CaptureBufferMiB = 0,
     [double] $DeadlineSeconds = 120,
     [ValidateRange(50, 5000)] [int] $StatusIntervalMilliseconds = 200,
     # A folder: after the stop, the session and its records are exported there (Export-RoleObjects.ps1).
@@ -54,8 +54,9 @@ try {
     $compare = @{}
     if ($CompareResponses) { $compare.CompareResponses = $true }
     if ($ResponsePayload -ge 0) { $compare.ResponsePayload = $ResponsePayload }
+    $buffer = if ($CaptureBufferMiB -gt 0) { @{ CaptureBufferMiB = $CaptureBufferMiB } } else { @{} }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -EngineProcess:$EngineProcess -CaptureBufferMiB $CaptureBufferMiB -WarningVariable warnings @pacingParameter @metrics @compare
+        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -InProcess:$InProcess -WarningVariable warnings @pacingParameter @metrics @compare @buffer
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
@@ -73,12 +74,14 @@ while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.To
 $diagnostics = try {
     $live = $session.GetType().GetField('_copy', [System.Reflection.BindingFlags]'NonPublic, Instance').GetValue($session)
     $gc = [GC]::GetGCMemoryInfo([GCKind]::Any)
-    $engine = $live.GetType().GetField('_engine', [System.Reflection.BindingFlags]'NonPublic, Instance').GetValue($live)
-    [pscustomobject]@{ CaptureDescription = $live.CaptureDescription; Capture = $live.CaptureStatistics; QueueDrops = $engine.QueueDrops
+    # The engine's own queue and pool are reachable only when it runs in this process (-InProcess).
+    $engineField = $live.GetType().GetField('_engine', [System.Reflection.BindingFlags]'NonPublic, Instance')
+    $engine = if ($engineField) { $engineField.GetValue($live) }
+    [pscustomobject]@{ CaptureDescription = $live.CaptureDescription; Capture = $live.CaptureStatistics; QueueDrops = if ($engine) { $engine.QueueDrops } else { $session.Statistics.EngineQueueDrops }
         # Where a peak of memory goes: the managed heap (its peak since start is not kept; committed is what the GC holds now).
         ManagedHeapMiB = [math]::Round($gc.HeapSizeBytes / 1MB, 1); GcCommittedMiB = [math]::Round($gc.TotalCommittedBytes / 1MB, 1)
         GcCount = [GC]::CollectionCount(0); Gen2Count = [GC]::CollectionCount(2); AllocatedMiB = [math]::Round([GC]::GetTotalAllocatedBytes() / 1MB, 1)
-        EngineBuffersOutstanding = $engine.Pool.Outstanding }
+        EngineBuffersOutstanding = if ($engine) { $engine.Pool.Outstanding } }
 }
 catch { [pscustomobject]@{ Error = "$_" } }
 $stopClock = [System.Diagnostics.Stopwatch]::StartNew()

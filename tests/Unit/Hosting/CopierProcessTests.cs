@@ -103,6 +103,13 @@ public class CopierProcessTests
         Assert.Contains("make module", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AModuleWithoutAHostSaysWhyItCannotStartACopierProcess()
+    {
+        Assert.Contains("make module", CopierProcess.WhyUnavailable("/nonexistent/TcpReplay.CopierHost"), StringComparison.Ordinal);
+        Assert.Null(CopierProcess.WhyUnavailable(HostPath));
+    }
+
     /// <summary>The host built with the solution: src/TcpReplay.CopierHost/bin/(this configuration)/net10.0.</summary>
     private static string HostPath
     {

@@ -157,6 +157,11 @@ public class HostCodecTests
         Assert.Equal(options.Copy.FakeClientNetworks.Select(n => n.ToString()), copy.Copy.FakeClientNetworks.Select(n => n.ToString()));
         Assert.Equal(options.Copy.BystanderAddresses, copy.Copy.BystanderAddresses);
         Assert.Equal(options.InterceptServers, copy.InterceptServers);
+
+        // Not given, the buffer stays "not given" in the host, which then picks each capture layer's own default.
+        LiveCopyOptions? defaults = null;
+        RoundTrip(w => LiveCopyOptionsCodec.Write(w, new LiveCopyOptions { Copy = options.Copy, InterceptServers = options.InterceptServers }), r => defaults = LiveCopyOptionsCodec.Read(r));
+        Assert.Null(defaults!.CaptureBufferBytes);
     }
 
     [Fact]
