@@ -32,8 +32,8 @@ public sealed record CaptureOptions
     /// 100), packets are handed over in batches at most this late: one wake-up of the capture thread for many packets.
     /// libpcap: the kernel fills blocks and hands a block over when it is full or this long after its first packet;
     /// measured on the online host under wrk load, 4 µs of capture-thread CPU per packet with 1 ms, 19 µs in immediate
-    /// mode (docs/benchmarks.md). Raw socket: after draining the socket the thread sleeps this long before it waits
-    /// for the next packet.
+    /// mode (docs/benchmarks.md). Raw socket: once a window has brought 8 packets or more (a busy port), the thread
+    /// sleeps this long after draining the socket before it waits for the next packet; a quiet port's packets go at once.
     /// </summary>
     /// <remarks>
     /// Immediate mode also makes libpcap use fixed-size ring frames as large as the snap length when the interface

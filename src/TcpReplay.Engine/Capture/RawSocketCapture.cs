@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using TcpReplay.Engine.Buffers;
@@ -25,6 +26,11 @@ public sealed class RawSocketCapture : ICaptureSource
 
     // recvmmsg calls per poll wake-up before the stop flag is looked at again.
     private const int DrainBudget = 128;
+
+    // Packets delivered within one batch window from which the port counts as busy, and the thread starts to gather the
+    // next packets for the window instead of waking up for each: below it (a few connections opening now and then) a
+    // packet is handed over at once, above it one wake-up serves many packets.
+    private const int BusyPackets = 8;
 
     // Packets per recvmmsg; each slot holds the largest IPv4 packet (GRO/LRO on the online host).
     private const int ReadBatch = 32;
@@ -177,6 +183,10 @@ public sealed class RawSocketCapture : ICaptureSource
     {
         var sink = _sink!;
         var nextDropRead = Environment.TickCount64;
+        var window = _options.BatchWindow;
+        var windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
+        var windowStart = 0L;
+        var windowPackets = 0;
         try
         {
             while (!worker.StopRequested)
@@ -217,11 +227,24 @@ public sealed class RawSocketCapture : ICaptureSource
                     }
                 }
 
-                if (drained > 0 && _options.BatchWindow > TimeSpan.Zero)
+                if (drained == 0 || window <= TimeSpan.Zero)
+                {
+                    continue;
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                if (now - windowStart > windowTicks)
+                {
+                    windowStart = now;
+                    windowPackets = 0;
+                }
+
+                windowPackets += drained;
+                if (windowPackets >= BusyPackets)
                 {
                     // Let the next packets gather in the socket: one wake-up of this thread (and of the consumer) for
                     // many packets instead of one per packet.
-                    Thread.Sleep(_options.BatchWindow);
+                    Thread.Sleep(window);
                 }
             }
         }

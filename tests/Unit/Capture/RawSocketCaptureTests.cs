@@ -56,6 +56,49 @@ public class RawSocketCaptureTests
         BatchWindowCheck.DeliversEverySynSoonAfterTheClients(pool => new RawSocketCapture([Port], pool, options: BatchWindowCheck.OneMillisecond));
 
     [RootFact]
+    public void AQuietPortsPacketsAreHandedOverAtOnceEvenWithABatchWindow()
+    {
+        // A 100 ms window: were the capture to gather after every wake-up, the second and third packet, 20 ms apart,
+        // would wait for the end of the first's window (60-80 ms). Three packets are below the busy mark, so none waits.
+        using var lab = new LabNetwork();
+        Direct(lab);
+        var pool = new PacketBufferPool();
+        var sink = new CollectingSink(pool);
+        RawSocketCapture capture;
+        using (NetworkNamespaceScope.Enter(lab.Name(Online)))
+        {
+            capture = new RawSocketCapture([Port], pool, options: new CaptureOptions { BatchWindow = TimeSpan.FromMilliseconds(100) });
+            capture.Start(sink);
+        }
+
+        var sentAt = new List<long>();
+        using (capture)
+        {
+            using (NetworkNamespaceScope.Enter(lab.Name(Client)))
+            using (var sender = new TcpReplay.Engine.Transmit.RawIpSender())
+            {
+                for (ushort i = 0; i < 3; i++)
+                {
+                    var syn = new byte[40];
+                    TcpReplay.Engine.Sessions.SegmentWriter.Write(syn, 0xC612000A, (ushort)(41000 + i), 0xC6120014, Port, 1, 0, TcpReplay.Engine.Packets.TcpFlags.Syn, 1024, [], [], 1);
+                    sentAt.Add(RawSocketCapture.UnixNanosecondsNow());
+                    Assert.Equal(0, sender.Send(syn, 0xC6120014));
+                    Thread.Sleep(20);
+                }
+            }
+
+            Assert.True(sink.WaitUntil(p => p.Count(x => x.Tcp is { SourcePort: >= 41000 and <= 41002 }) == 3, TimeSpan.FromSeconds(5)));
+        }
+
+        var delivered = sink.Packets.Where(x => x.Tcp is { SourcePort: >= 41000 and <= 41002 }).OrderBy(x => x.Tcp!.SourcePort).ToArray();
+        for (var i = 0; i < 3; i++)
+        {
+            var late = TimeSpan.FromTicks((delivered[i].TimestampNanoseconds - sentAt[i]) / 100);
+            Assert.True(late < TimeSpan.FromMilliseconds(40), $"packet {i} was handed over {late.TotalMilliseconds:0.0} ms after it was sent");
+        }
+    }
+
+    [RootFact]
     public void KeepsOnlyPacketsToTheGivenDestinationAddress()
     {
         using var lab = new LabNetwork();
