@@ -345,7 +345,8 @@ public sealed partial class CopyEngine
 
     void ISendOutcome.Failed(int errno) => Statistics.CountSendError(errno);
 
-    private void FlushHeldPackets() => _batchingSender?.Flush(this);
+    /// <summary>Sends what a batching sender holds; the engine loop does it before it waits (internal: the benchmark's seam).</summary>
+    internal void FlushHeldPackets() => _batchingSender?.Flush(this);
 
     void IConnectionHost.Schedule(ReplayConnection connection, long dueNanoseconds)
     {
