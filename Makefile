@@ -20,7 +20,7 @@ deps:
 build: deps
 	dotnet build TcpReplay.sln -c $(CONFIG) --no-restore -v q -nologo
 
-# The module folder: the cmdlet assembly, the engine and its dependencies, the copier process (-EngineProcess), the
+# The module folder: the cmdlet assembly, the engine and its dependencies, the copier process of a live copy, the
 # manifest, views and MAML help.
 module: build streaming-service
 	rm -rf $(MODULE_DIR)
