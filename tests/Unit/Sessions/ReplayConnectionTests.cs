@@ -687,9 +687,16 @@ public class ReplayConnectionTests
             RoundTrip();
         }
 
-        // Measured without the harness's own allocations: the engine alone, on frames prepared in advance.
-        var allocated = EngineOnlyAllocations(lab, syn, ref seq);
-        Assert.Equal(0, allocated);
+        // Measured without the harness's own allocations: the engine alone, on frames prepared in advance. A window of
+        // 500 round trips may catch a one-off allocation of the runtime on this thread (4,696 bytes once in a full
+        // parallel run, never alone); an engine that allocates per packet allocates in every window.
+        var windows = new List<long>();
+        for (var window = 0; window < 3 && (windows.Count == 0 || windows[^1] != 0); window++)
+        {
+            windows.Add(EngineOnlyAllocations(lab, syn, ref seq));
+        }
+
+        Assert.True(windows[^1] == 0, $"bytes allocated per window of 500 round trips: {string.Join(", ", windows)}");
     }
 
     private static long EngineOnlyAllocations(CopyHarness lab, SentSegment syn, ref uint seq)
@@ -711,6 +718,7 @@ public class ReplayConnectionTests
 
         var engine = lab.Engine;
         lab.Sender.Recording = false;
+        var sentBefore = lab.Sender.Unrecorded;
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < Rounds; i++)
         {
@@ -725,7 +733,7 @@ public class ReplayConnectionTests
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(Rounds, lab.Sender.Unrecorded);
+        Assert.Equal(Rounds, lab.Sender.Unrecorded - sentBefore);
         return allocated;
     }
 }
