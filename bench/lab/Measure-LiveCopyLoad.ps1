@@ -35,7 +35,8 @@
     Where the figures go as JSON (default out/bench-load.json).
 .PARAMETER KeepFiles
     A folder: each run's online and target captures (<run>-online.pcap, <run>-target.pcap) and, at the end, both
-    nginx access logs (online-access.log, target-access.log) are kept there instead of being deleted with the lab.
+    nginx access and error logs (online-access.log, target-access.log, online-error.log, target-error.log) are kept there instead of being deleted with the lab,
+    with each run's copy result and every connection record in it (<run>-copy-result.json).
 .PARAMETER NoDelayCapture
     No tcpdump on the online and target hosts, so no copy delay. The copier's CPU then has no share of the captures:
     a packet socket's filter runs in the context of the thread that sends the packet, here the copier's.
@@ -239,6 +240,8 @@ function Invoke-LoadRun {
         }
         $captures = @()
         $copyResult = Stop-LabRole $lab $copy -TimeoutSeconds 60
+        # Every connection record of the copy, for a closer look at the ones that ended badly.
+        if ($KeepFiles) { $copyResult | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath (Join-Path $KeepFiles "$Name-copy-result.json") }
         $copy = $null
         $interceptResult = Stop-LabRole $lab $intercept
         $intercept = $null
@@ -367,6 +370,8 @@ finally {
     if ($KeepFiles -and $onlineNginx -and $targetNginx) {
         Copy-Item -LiteralPath $onlineNginx.AccessLogPath -Destination (Join-Path $KeepFiles 'online-access.log') -ErrorAction Ignore
         Copy-Item -LiteralPath $targetNginx.AccessLogPath -Destination (Join-Path $KeepFiles 'target-access.log') -ErrorAction Ignore
+        Copy-Item -LiteralPath $onlineNginx.ErrorLogPath -Destination (Join-Path $KeepFiles 'online-error.log') -ErrorAction Ignore
+        Copy-Item -LiteralPath $targetNginx.ErrorLogPath -Destination (Join-Path $KeepFiles 'target-error.log') -ErrorAction Ignore
     }
     Remove-ReplayLab $lab
 }
