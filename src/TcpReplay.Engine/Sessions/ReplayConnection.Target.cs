@@ -246,8 +246,15 @@ internal sealed partial class ReplayConnection
     /// <summary>
     /// The target has answered the requests the copy sent, so a client reset may go: a lagging target that has only
     /// acknowledged them would otherwise lose them to the reset (the online server had answered them). An answer is
-    /// a short PSH segment; a target that stays quiet for a while (100 ms, or 4 round trips) counts as done.
+    /// a short PSH segment; a target that stays quiet for a while (100 ms, or 4 round trips) counts as done, and one
+    /// that has answered nothing on the connection yet only after the drain time.
     /// </summary>
+    /// <remarks>
+    /// A server that has not answered at all may not have accepted the connection yet: under the lab's wrk load nginx,
+    /// which takes one new connection per turn of its event loop, began serving a burst of new copies 0.05-0.95 s
+    /// late, while its kernel acknowledged their requests; with the short quiet, wrk's resets at the end of the load
+    /// made it drop every request of such a copy (docs/benchmarks.md, session 8).
+    /// </remarks>
     private bool RequestsAnswered(long now)
     {
         if (_unansweredRequests == 0)
@@ -255,7 +262,8 @@ internal sealed partial class ReplayConnection
             return true;
         }
 
-        var quietAt = Math.Max(_lastTargetDataAt, LastSendAt()) + AnswerQuiet();
+        var quiet = _lastTargetDataAt == 0 ? Options.DrainTimeout.Ticks * 100 : AnswerQuiet();
+        var quietAt = Math.Max(_lastTargetDataAt, LastSendAt()) + quiet;
         if (now >= quietAt)
         {
             return true;

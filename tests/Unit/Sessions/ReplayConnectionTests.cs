@@ -538,7 +538,46 @@ public class ReplayConnectionTests
     }
 
     [Fact]
-    public void ClientResetGoesAfterAShortQuietWhenTheTargetNeverAnswers()
+    public void ClientResetGoesAfterAShortQuietWhenTheTargetStopsAnswering()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 201, OnlineIsn + 901, TcpFlags.Rst);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 201, TcpFlags.Ack);
+
+        lab.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.DoesNotContain(lab.Sender.Sent, s => s.Flags == TcpFlags.Rst);
+        lab.Advance(TimeSpan.FromMilliseconds(60));
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+        Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
+    }
+
+    [Fact]
+    public void ClientResetWaitsTheDrainTimeForATargetThatHasAnsweredNothingYet()
+    {
+        // A busy server may accept a new connection late while its kernel already acknowledges the requests: the
+        // short quiet would reset the copy before the server ever read them.
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Rst);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack);
+
+        lab.Advance(TimeSpan.FromMilliseconds(900));
+        Assert.DoesNotContain(lab.Sender.Sent, s => s.Flags == TcpFlags.Rst);
+        Assert.True(lab.Connection.IsOpen);
+
+        // The server gets to it: the answer lets the reset go at once.
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+        Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
+    }
+
+    [Fact]
+    public void ClientResetGoesAfterTheDrainTimeWhenTheTargetNeverAnswers()
     {
         var lab = new CopyHarness(PacingMode.Timeline);
         var syn = lab.Establish(40000, Isn);
@@ -546,9 +585,9 @@ public class ReplayConnectionTests
         lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Rst);
         lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack);
 
-        lab.Advance(TimeSpan.FromMilliseconds(50));
+        lab.Advance(TimeSpan.FromSeconds(2.9));
         Assert.DoesNotContain(lab.Sender.Sent, s => s.Flags == TcpFlags.Rst);
-        lab.Advance(TimeSpan.FromMilliseconds(60));
+        lab.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
         Assert.Equal(CloseReason.ClientReset, lab.Connection.CloseReason);
     }
