@@ -104,9 +104,9 @@ public sealed class CopierProcess : ILiveCopy
     {
         ArgumentNullException.ThrowIfNull(options);
         hostPath ??= DefaultHostPath();
-        if (!File.Exists(hostPath))
+        if (WhyUnavailable(hostPath) is { } why)
         {
-            throw new InvalidOperationException($"The copier host {hostPath} is missing: the module folder is incomplete; rebuild it (make module) or copy in-process.");
+            throw new InvalidOperationException($"{why} Or copy in-process.");
         }
 
         var start = hostPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo(FindDotnet(), [hostPath]) : new ProcessStartInfo(hostPath);

@@ -21,7 +21,10 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
 {
     private static readonly TimeSpan ClientCaptureBatchWindow = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>libpcap's blocks retire at this window, so 10 ms lets the 64 MiB ring hold 2.6 s of backlog, not 0.26 s.</summary>
+    /// <summary>
+    /// libpcap's 256 KiB blocks retire at this window however little they hold, so 10 ms lets the default 16 MiB ring
+    /// hold at least 0.64 s of backlog (more when the blocks fill), where 1 ms would hold 0.064 s.
+    /// </summary>
     private static readonly TimeSpan ClientDatalinkBatchWindow = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
