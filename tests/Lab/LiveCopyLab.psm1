@@ -189,5 +189,35 @@ function Get-LabRequestCount {
     $entries.Count
 }
 
-Export-ModuleMember -Function Start-LabPwsh, Invoke-LabPwsh, Start-LabRole, Wait-LabRole, Get-LabRoleError, Get-LabCopyStatus,
+function Compare-LabAccessLog {
+    <#
+    .SYNOPSIS
+        Compares the requests the online nginx served with those the target served from fake clients, request by
+        request: what the target missed and what it served more often than the online host did.
+    .DESCRIPTION
+        The copier keeps the client's port as the fake client's port, so a request is its client port, its position
+        on its connection and its target on both sides. A key the target logged more often than the online host is a
+        duplicate: for a non-idempotent service (payments, speech sessions) a defect, not a rounding error.
+    .OUTPUTS
+        Online, Target (counts), Missing and Duplicated (lists of "port#position target" with the two counts).
+    #>
+    param([Parameter(Mandatory)] [object[]] $Online, [AllowEmptyCollection()] [Parameter(Mandatory)] [object[]] $Target)
+    # PowerShell names are case-insensitive: the tallies must not be called $online/$target.
+    $keyOf = { param($e) "$($e.RemotePort)#$($e.ConnectionRequests) $($e.Target)" }
+    $onlineCount = @{}
+    foreach ($e in $Online) { $k = & $keyOf $e; $onlineCount[$k] = 1 + [int]$onlineCount[$k] }
+    $targetCount = @{}
+    foreach ($e in $Target) {
+        if (-not "$($e.RemoteAddress)".StartsWith('198.19.')) { continue }
+        $k = & $keyOf $e; $targetCount[$k] = 1 + [int]$targetCount[$k]
+    }
+    [pscustomobject]@{
+        Online     = $Online.Count
+        Target     = [int]($targetCount.Values | Measure-Object -Sum).Sum
+        Missing    = @($onlineCount.Keys | Where-Object { [int]$targetCount[$_] -lt $onlineCount[$_] } | Sort-Object | ForEach-Object { "$_ (online $($onlineCount[$_]), target $([int]$targetCount[$_]))" })
+        Duplicated = @($targetCount.Keys | Where-Object { $targetCount[$_] -gt [int]$onlineCount[$_] } | Sort-Object | ForEach-Object { "$_ (online $([int]$onlineCount[$_]), target $($targetCount[$_]))" })
+    }
+}
+
+Export-ModuleMember -Function Compare-LabAccessLog, Start-LabPwsh, Invoke-LabPwsh, Start-LabRole, Wait-LabRole, Get-LabRoleError, Get-LabCopyStatus,
     Wait-LabCopyCondition, Stop-LabRole, Invoke-LabHttpTraffic, Get-LabRequestCount

@@ -280,7 +280,8 @@ function New-ReplayLab {
         <Prefix>-<host> with interface eth0 (a veth whose peer p-<host> is a port of br0). The veth
         pair is created directly inside the two namespaces, so nothing appears in the root namespace.
         In every namespace: lo is up, IPv6 is disabled (captures stay free of neighbour discovery and
-        MLD), and net.ipv4.ip_forward is 0. Offloads are off unless -KeepOffloads. Each host gets its DESIGN.md address with a /24 and the MAC
+        MLD), and net.ipv4.ip_forward is 0. Offloads stay as the kernel sets them (on, as on every Docker or
+        Kubernetes host) unless -DisableOffloads. Each host gets its DESIGN.md address with a /24 and the MAC
         02:00:c6:12:00:<last octet in hex>.
 
         If any step fails, everything created so far is removed and the error is rethrown.
@@ -292,10 +293,11 @@ function New-ReplayLab {
         digits, so parallel runs do not collide. Building fails if namespaces with this prefix exist.
     .PARAMETER TempRoot
         Where the lab's temporary directory is created. Default: the system temp directory.
-    .PARAMETER KeepOffloads
-        Keep the kernel's veth offloads. By default TSO, GSO, GRO and TX checksum offload are turned off
-        on every lab interface, so that packets and captures look as on a real wire (MTU-sized segments,
-        correct checksums) and tcpdump does not drop under bursts.
+    .PARAMETER DisableOffloads
+        Turn TSO, GSO, GRO and TX checksum offload off on every lab interface, so that packets and captures
+        look as on a real wire (MTU-sized segments, full checksums). Not the default: users' hosts keep the
+        kernel's defaults (veth and tap carry partial checksums and 64 KiB super-segments), and the lab tests
+        that world first; a test that wants the cleaner one runs it as a second case.
     .OUTPUTS
         A TcpReplay.Lab object: Prefix, SwitchNamespace, Bridge, Hosts (name -> Name, Namespace, Address,
         PrefixLength, Interface, Mac, BridgePort), FakeClientNetwork, Processes, TempDirectory,
@@ -316,10 +318,10 @@ function New-ReplayLab {
 
         [string] $TempRoot = [System.IO.Path]::GetTempPath(),
 
-        [switch] $KeepOffloads
+        [switch] $DisableOffloads
     )
 
-    $needed = @('root', 'ip', 'sysctl') + @(if (-not $KeepOffloads) { 'ethtool' })
+    $needed = @('root', 'ip', 'sysctl') + @(if ($DisableOffloads) { 'ethtool' })
     $missing = @(Test-LabPrerequisite | Where-Object Name -In $needed)
     if ($missing) {
         throw "Cannot build a lab: $(($missing | ForEach-Object { "$($_.Name): $($_.Detail)" }) -join '; ')."
@@ -355,6 +357,7 @@ function New-ReplayLab {
         Bridge            = $script:LabBridgeName
         Hosts             = $hostTable
         FakeClientNetwork = $script:LabFakeClientNetwork
+        Offloads          = if ($DisableOffloads) { 'Off' } else { 'KernelDefault' }
         Processes         = [System.Collections.Generic.List[object]]::new()
         TempDirectory     = $null
         Namespaces        = [System.Collections.Generic.List[string]]::new()
@@ -384,7 +387,7 @@ function New-ReplayLab {
             # Both ends are created inside their namespaces: nothing is ever visible in the root namespace.
             Invoke-LabIp link add $h.Interface netns $ns address $h.Mac type veth peer name $h.BridgePort netns $sw | Out-Null
             Invoke-LabIp -n $sw link set $h.BridgePort master $lab.Bridge up | Out-Null
-            if (-not $KeepOffloads) {
+            if ($DisableOffloads) {
                 Disable-LabOffload -Namespace $ns -Interface $h.Interface
                 Disable-LabOffload -Namespace $sw -Interface $h.BridgePort
             }
@@ -517,8 +520,10 @@ function Add-LabContainer {
     Invoke-LabSysctl $ns 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'
     Invoke-LabIp -n $ns link set lo up | Out-Null
     Invoke-LabIp link add 'eth0' netns $ns type veth peer name "v-$Name" netns $parentHost.Namespace | Out-Null
-    Disable-LabOffload -Namespace $ns -Interface 'eth0'
-    Disable-LabOffload -Namespace $parentHost.Namespace -Interface "v-$Name"
+    if ($Lab.Offloads -eq 'Off') {
+        Disable-LabOffload -Namespace $ns -Interface 'eth0'
+        Disable-LabOffload -Namespace $parentHost.Namespace -Interface "v-$Name"
+    }
     Invoke-LabIp -n $ns addr add "$Address/24" dev eth0 | Out-Null
     Invoke-LabIp -n $ns link set eth0 up | Out-Null
     Invoke-LabIp -n $ns route add default via $ParentAddress | Out-Null
@@ -907,8 +912,8 @@ function Start-LabCapture {
         A pcap filter expression, e.g. 'tcp port 8080'.
     .PARAMETER BufferSizeKiB
         Kernel capture buffer. Default 32768 (32 MiB): a burst of a few hundred connections overflows
-        tcpdump's 2 MiB default on a busy 2-core host. With -KeepOffloads, libpcap sizes each ring slot
-        for 64 KiB frames and even this buffer holds only a few hundred of them.
+        tcpdump's 2 MiB default on a busy 2-core host. With the kernel's default offloads, libpcap sizes each
+        ring slot for 64 KiB frames and this buffer holds only a few hundred of them: pass more for bursts.
     .PARAMETER TimeoutSeconds
         How long to wait for tcpdump to listen. Default 10.
     .OUTPUTS
@@ -1024,8 +1029,39 @@ function Stop-LabCapture {
     }
 }
 
+function Measure-LabChecksum {
+    <#
+    .SYNOPSIS
+        Verifies the IPv4 and TCP checksums of every packet in a capture, as tcpdump -vv does; returns the counts.
+    .DESCRIPTION
+        A capture taken where packets arrive (the target's eth0) holds them as the receiving kernel checks them: a
+        packet counted Incorrect there is one the kernel dropped. Captures of a host's own outgoing packets hold
+        partial checksums under tx-checksum offload and are no use here.
+    .PARAMETER Path
+        The pcap file (full packets: Start-LabCapture takes them with -s 0).
+    .PARAMETER Filter
+        A pcap filter applied when reading, e.g. 'src net 198.19.0.0/16'.
+    .OUTPUTS
+        Packets (tcpdump's lines), Correct, Incorrect (TCP or IP checksum), Example (the first incorrect line).
+    #>
+    param([Parameter(Mandatory)] [string] $Path, [string] $Filter)
+    $arguments = @('-r', $Path, '-n', '-vv') + @(if ($Filter) { $Filter })
+    $r = Invoke-LabNative -FilePath 'tcpdump' -ArgumentList $arguments -TimeoutSeconds 120
+    if ($r.ExitCode -ne 0) { throw "tcpdump -r $Path failed (exit $($r.ExitCode)): $($r.StandardError.Trim())" }
+    # -vv puts each packet's IP header on one line and its TCP line (with the cksum) on the next.
+    $lines = @($r.StandardOutput -split "`n" | Where-Object { $_ -match 'cksum 0x' -or $_ -match 'bad cksum' })
+    $incorrect = @($lines | Where-Object { $_ -match 'incorrect' -or $_ -match 'bad cksum' })
+    [pscustomobject]@{
+        Packets   = @($r.StandardOutput -split "`n" | Where-Object { $_ -match '^\d\d:\d\d' }).Count
+        Correct   = @($lines | Where-Object { $_ -match '\(correct\)' }).Count
+        Incorrect = $incorrect.Count
+        Example   = $incorrect | Select-Object -First 1
+    }
+}
+
 Export-ModuleMember -Function @(
     'Test-LabPrerequisite'
+    'Measure-LabChecksum'
     'New-ReplayLab'
     'Remove-ReplayLab'
     'Invoke-LabCommand'
