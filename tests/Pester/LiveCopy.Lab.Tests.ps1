@@ -42,36 +42,10 @@ BeforeAll {
         [long]$values[[array]::IndexOf($names, 'ForwDatagrams')]
     }
 
-    # Copies one traffic run and measures it: requests the online nginx served, requests the target's nginx
-    # served from fake clients, and the copy's own records.
+    # Copies one traffic run and measures it against this lab's two nginx (the DNAT context swaps the online one).
     function Invoke-CopyRun([int] $Connections, [int] $RequestsMax, [int] $Seed, $CopyRole, [double] $SettleSeconds = 5) {
-        $onlineBefore = Get-LabRequestCount -AccessLogPath $script:onlineNginx.AccessLogPath
-        $targetBefore = Get-LabRequestCount -AccessLogPath $script:targetNginx.AccessLogPath
-        $traffic = Invoke-LabHttpTraffic $script:lab -Connections $Connections -RequestsMax $RequestsMax -Seed $Seed -Concurrency 20
-        # The copy follows the online traffic closely; give the last responses and closes a bounded moment.
-        $expected = (Get-LabRequestCount -AccessLogPath $script:onlineNginx.AccessLogPath) - $onlineBefore
-        $clock = [System.Diagnostics.Stopwatch]::StartNew()
-        do {
-            Start-Sleep -Milliseconds 250
-            $copied = (Get-LabRequestCount -AccessLogPath $script:targetNginx.AccessLogPath) - $targetBefore
-        } while ($copied -lt $expected -and $clock.Elapsed.TotalSeconds -lt $SettleSeconds)
-        # Closes are held until the target has finished answering (with Timeline: silent for the 3 s drain time), so
-        # the records are final once no copy is open; bounded by the hold's own limit (4 drain times) and a margin.
-        if ($CopyRole) {
-            # Not met in time is no failure here: the checks on the records then name the connections still open.
-            try { $null = Wait-LabCopyCondition $CopyRole { param($s) $s.OpenConnections -eq 0 } -TimeoutSeconds 20 -What 'every copied connection to close' }
-            catch { Write-Host "Invoke-CopyRun: $_" }
-        }
-        # One reading of the target's log for both figures, so a late copy cannot make them disagree.
-        $served = @(Get-LabAccessLog -Path $script:targetNginx.AccessLogPath | Select-Object -Skip $targetBefore)
-        $copied = $served.Count
-        $fromFake = @($served | Where-Object { "$($_.RemoteAddress)".StartsWith('198.19.') -or "$($_.RemoteAddress)" -eq '198.18.0.50' }).Count
-        $onlineServed = @(Get-LabAccessLog -Path $script:onlineNginx.AccessLogPath | Select-Object -Skip $onlineBefore)
-        $compared = Compare-LabAccessLog -Online $onlineServed -Target $served
-        if ($compared.Duplicated -or $compared.Missing) {
-            Write-Host "Invoke-CopyRun: duplicated $($compared.Duplicated -join '; '); missing $($compared.Missing -join '; ')"
-        }
-        [pscustomobject]@{ Traffic = $traffic; Online = $expected; Target = $copied; FromFake = $fromFake; Compared = $compared; SettleSeconds = $clock.Elapsed.TotalSeconds }
+        Invoke-LabCopyRun $script:lab -OnlineNginx $script:onlineNginx -TargetNginx $script:targetNginx -Connections $Connections `
+            -RequestsMax $RequestsMax -Seed $Seed -CopyRole $CopyRole -SettleSeconds $SettleSeconds
     }
 }
 

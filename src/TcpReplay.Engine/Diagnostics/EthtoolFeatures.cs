@@ -6,6 +6,7 @@ internal static class EthtoolFeatures
     public const string GenericReceiveOffload = "generic-receive-offload";
     public const string LargeReceiveOffload = "large-receive-offload";
     public const string TcpSegmentationOffload = "tcp-segmentation-offload";
+    public const string TransmitChecksumming = "tx-checksumming";
 
     /// <summary>The state of <paramref name="feature"/>: true for "on", false for "off", null when absent or unreadable.</summary>
     public static bool? Find(string output, string feature)

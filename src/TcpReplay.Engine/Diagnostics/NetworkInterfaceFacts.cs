@@ -30,6 +30,12 @@ public sealed record NetworkInterfaceFacts(
     /// <summary>The link is up too (LOWER_UP): a cable, or a veth whose peer is up.</summary>
     public bool HasCarrier { get; init; }
 
+    /// <summary>
+    /// TX checksum offload ("tx-checksumming" of <c>ethtool -k</c>); null when unknown. On, a capture of the host's own
+    /// outgoing packets holds partial TCP checksums (the pseudo-header sum only), which the device fills in later.
+    /// </summary>
+    public bool? TransmitChecksumOffload { get; init; }
+
     /// <summary>ip's link type: "ether" (Ethernet and veth), "loopback", "none" (tun), ...</summary>
     public string LinkType { get; init; } = "unknown";
 }

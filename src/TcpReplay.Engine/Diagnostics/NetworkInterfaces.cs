@@ -100,6 +100,7 @@ public static class NetworkInterfaces
                 GenericReceiveOffload = EthtoolFeatures.Find(stdout, EthtoolFeatures.GenericReceiveOffload),
                 LargeReceiveOffload = EthtoolFeatures.Find(stdout, EthtoolFeatures.LargeReceiveOffload),
                 TcpSegmentationOffload = EthtoolFeatures.Find(stdout, EthtoolFeatures.TcpSegmentationOffload),
+                TransmitChecksumOffload = EthtoolFeatures.Find(stdout, EthtoolFeatures.TransmitChecksumming),
             };
         }
         catch (Exception exception) when (exception is Win32Exception or TimeoutException)

@@ -207,8 +207,8 @@ public sealed partial class OfflineReplay
     }
 
     /// <summary>
-    /// Copies a client packet into a pooled buffer, gives it its fresh port in a repeated play, and recomputes its
-    /// checksums; null when it does not parse (the selector parsed it, so only a damaged copy would).
+    /// Copies a client packet into a pooled buffer and gives it its fresh port in a repeated play; null when it does not
+    /// parse (the selector parsed it, so only a damaged copy would). The engine computes its checksums when it sends it.
     /// </summary>
     private PacketBuffer? Copy(ReadOnlySpan<byte> data, LinkType linkType, int loop, out bool isClose, out ushort port)
     {
@@ -238,7 +238,6 @@ public sealed partial class OfflineReplay
         }
 
         port = tcp.SourcePort;
-        packet.ComputeChecksums();
         return buffer;
     }
 

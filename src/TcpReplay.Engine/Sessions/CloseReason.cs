@@ -41,4 +41,11 @@ public enum CloseReason
 
     /// <summary>The copy was stopped while the connection was open; the copier reset it at the target.</summary>
     Stopped,
+
+    /// <summary>
+    /// The handshake completed but the target acknowledged none of the data: its kernel dropped the segments (bad
+    /// checksums, segments beyond the path MTU, a firewall or IPS). The copier gave up after a few retransmissions
+    /// instead of retransmitting until the copy stops.
+    /// </summary>
+    DataNotAcknowledged,
 }

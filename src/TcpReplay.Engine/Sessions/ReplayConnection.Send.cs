@@ -10,6 +10,10 @@ internal sealed partial class ReplayConnection
     private const long MinRto = 200 * Millisecond;
     private const long MaxRto = 10_000 * Millisecond;
     private const int MaxRetransmissions = 8;
+
+    // A target whose kernel completed the handshake acknowledges data within a round trip even when its application is
+    // slow to read it; four unanswered retransmissions (3 s at the minimum timeout) mean the segments are being dropped.
+    private const int RetransmissionsBeforeDataIsDeclaredDropped = 4;
     // Faster than the kernel's 1 s: a copy that loses its SYN twice would otherwise fail its 3 s handshake and lose every request of
     // the connection; a repeated SYN costs the target nothing.
     private static readonly long FirstSynRetransmit = 250 * Millisecond;
@@ -118,18 +122,22 @@ internal sealed partial class ReplayConnection
         }
 
         var tcp = packet.Tcp;
+        var carriesAck = (tcp.Flags & TcpFlags.Ack) != 0;
+        if (carriesAck)
+        {
+            tcp.SetAcknowledgmentNumber(_targetNext);
+        }
+
         if (!segment.Rewritten)
         {
             packet.RewriteIpv4Source(FakeAddress, FakePort);
             packet.RewriteIpv4Destination(TargetAddress, TargetPort);
             tcp.SetWindow(OwnWindow);
+            // The captured checksum cannot be trusted: under tx-checksum offload (veth, tap, most NICs) a capture on the
+            // online host holds only the pseudo-header sum, and an incremental update of that stays wrong. One pass
+            // over the segment makes it right whatever it was; the retransmissions after it update it incrementally.
+            packet.ComputeChecksums();
             segment.Rewritten = true;
-        }
-
-        var carriesAck = (tcp.Flags & TcpFlags.Ack) != 0;
-        if (carriesAck)
-        {
-            tcp.SetAcknowledgmentNumber(_targetNext);
         }
 
         _host.Send(ip, TargetAddress);
@@ -318,7 +326,16 @@ internal sealed partial class ReplayConnection
             return;
         }
 
-        if (++_retransmissions > MaxRetransmissions)
+        ++_retransmissions;
+        if (_retransmissions > RetransmissionsBeforeDataIsDeclaredDropped && Phase == ConnectionPhase.Established
+            && _targetAcked == _clientIsn + 1)
+        {
+            SendReset();
+            Close(CloseReason.DataNotAcknowledged, HandshakeFailure.None, DataNotAcknowledgedDetail(), now);
+            return;
+        }
+
+        if (_retransmissions > MaxRetransmissions)
         {
             SendReset();
             Close(CloseReason.Timeout, HandshakeFailure.None,
@@ -339,6 +356,15 @@ internal sealed partial class ReplayConnection
 
         _rto = Math.Min(_rto * 2, MaxRto);
         _retransmitAt = now + _rto;
+    }
+
+    private string DataNotAcknowledgedDetail()
+    {
+        var oldest = _unacked.Peek();
+        return $"The target completed the handshake but acknowledged none of the data sent to it ({_retransmissions - 1} retransmissions of "
+            + $"{oldest.PayloadLength} bytes at sequence {oldest.Sequence}): its kernel dropped the segments. Likely causes: bad checksums "
+            + "(tcpdump -vv on the target prints 'incorrect'), segments larger than the path's MTU (-Mtu; the copier sets DF), "
+            + "or a firewall, conntrack or IPS on the way dropping data from fake clients.";
     }
 
     /// <summary>
@@ -406,11 +432,6 @@ internal sealed partial class ReplayConnection
             var pieceFlags = last ? flags : flags & ~(TcpFlags.Fin | TcpFlags.Psh);
             span[ipHeaderLength + 13] = (byte)pieceFlags;
             piece.Length = span.Length;
-            if (TcpPacket.TryParseIp(span, out var rebuilt) == PacketParseStatus.Ok)
-            {
-                rebuilt.ComputeChecksums();
-            }
-
             _pending.Enqueue(new PendingSegment
             {
                 Buffer = piece,

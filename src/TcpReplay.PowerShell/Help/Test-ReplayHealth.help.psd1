@@ -7,7 +7,7 @@ Checks on every host:
 - Privileges: root, or CAP_NET_RAW (capture and send) and CAP_NET_ADMIN (routes). Catches "Operation not permitted" at start; Fail without CAP_NET_RAW, Warning without CAP_NET_ADMIN.
 - LibPcap: libpcap loads, and its version. Catches a datalink capture, the intercept or an ARP probe that cannot start.
 - Interface: -Interface exists, is up with a carrier, and its MTU. Catches InterfaceNotFound and a link that is down.
-- Offloads: GRO, LRO and TSO on -Interface. With them on, captured packets are larger than the MTU; the engine re-segments them to the MTU before sending, so this is a Warning, with the ethtool command for wire-sized captures.
+- Offloads: TX checksum offload, GRO, LRO and TSO on -Interface, reported as they are and passed: they are the kernel's defaults on most hosts (every Docker, Kubernetes or libvirt veth and tap) and harmless to the copy. With checksum offload on, captures of the host's own packets hold partial checksums, and the copier computes both checksums of every packet it sends afresh; with GRO, LRO or TSO on, captured packets can be larger than the MTU, and the engine re-segments them to the MTU. Do not turn offloads off on a production host for TcpReplay.
 - ClockSync: timedatectl or chronyc says the clock is synchronised. Warning when not, or when unknown; never Fail.
 
 Online (where Start-TcpCopy runs):

@@ -16,6 +16,7 @@ public class CloseReasonKindsTests
     [InlineData(CloseReason.Evicted, false, true)]
     [InlineData(CloseReason.InterceptUnavailable, false, true)]
     [InlineData(CloseReason.Stopped, false, false)]
+    [InlineData(CloseReason.DataNotAcknowledged, false, true)]
     public void EachReasonIsANormalEndAFailureOrNeither(CloseReason reason, bool normal, bool failure)
     {
         Assert.Equal(normal, reason.IsNormal());
@@ -26,6 +27,6 @@ public class CloseReasonKindsTests
     public void EveryReasonIsClassified()
     {
         // A new reason must be added to the theory above, so that someone decides how it counts.
-        Assert.Equal(11, Enum.GetValues<CloseReason>().Length);
+        Assert.Equal(12, Enum.GetValues<CloseReason>().Length);
     }
 }

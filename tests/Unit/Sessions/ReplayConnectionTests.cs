@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Sessions;
@@ -419,7 +420,50 @@ public class ReplayConnectionTests
         var finished = await Task.WhenAny(advancing, Task.Delay(TimeSpan.FromSeconds(20)));
         Assert.True(finished == advancing, "The engine's timers did not return: a wake-up time in the past spins the timer loop.");
         Assert.False(lab.Connection.IsOpen);
+        Assert.Equal(CloseReason.DataNotAcknowledged, lab.Connection.CloseReason);
+    }
+
+    [Fact]
+    public void DataTheTargetNeverAcknowledgesEndsTheCopyWithTheLikelyCausesAfterAFewRetransmissions()
+    {
+        // The handshake completes (the copier's own SYN and ACK are fine), then every data segment is dropped by the
+        // target's kernel, as bad checksums were under tx-checksum offload: not a silent retransmission until Stop.
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        for (var step = 0; step < 40 && lab.Connection.IsOpen; step++)
+        {
+            lab.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        var connection = lab.Connection;
+        Assert.Equal(CloseReason.DataNotAcknowledged, connection.CloseReason);
+        Assert.Equal(4, connection.Retransmissions);
+        Assert.Equal(TcpFlags.Rst, lab.Sender.Last.Flags);
+        Assert.Contains("acknowledged none of the data", connection.CloseDetail);
+        Assert.Contains("checksums", connection.CloseDetail);
+        Assert.Contains("MTU", connection.CloseDetail);
+        Assert.Contains("firewall", connection.CloseDetail);
+        Assert.True(lab.Now < 4_000_000_000, "given up within 4 s, not after the 30 s of the general retransmission limit");
+        var failure = Assert.Single(FailureReason.Summarize(lab.Engine.GetConnections()));
+        Assert.Equal(CloseReason.DataNotAcknowledged, failure.CloseReason);
+    }
+
+    [Fact]
+    public void ATargetThatAcknowledgedDataBeforeFallingSilentTimesOutAsBefore()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        for (var step = 0; step < 400 && lab.Connection.IsOpen; step++)
+        {
+            lab.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
         Assert.Equal(CloseReason.Timeout, lab.Connection.CloseReason);
+        Assert.Equal(8, lab.Connection.Retransmissions);
     }
 
     [Fact]
@@ -606,6 +650,65 @@ public class ReplayConnectionTests
         Assert.Equal([Isn + 1, Isn + 1461, Isn + 2921], pieces.Select(p => p.Sequence));
         Assert.Equal(TcpFlags.Ack | TcpFlags.Psh, pieces[^1].Flags);
         Assert.Equal(1, lab.Engine.Statistics.ResegmentedPackets);
+    }
+
+    public enum CapturedChecksum
+    {
+        /// <summary>CHECKSUM_PARTIAL, as tx-checksum offload leaves it in a capture on the sending host: the folded pseudo-header sum only.</summary>
+        PartialPseudoHeaderOnly,
+        Zero,
+        Wrong,
+        WrongIpHeader,
+    }
+
+    [Theory]
+    [InlineData(CapturedChecksum.PartialPseudoHeaderOnly)]
+    [InlineData(CapturedChecksum.Zero)]
+    [InlineData(CapturedChecksum.Wrong)]
+    [InlineData(CapturedChecksum.WrongIpHeader)]
+    public void ClientSegmentLeavesWithCorrectChecksumsWhateverItsCapturedChecksumWas(CapturedChecksum captured)
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.Establish(40000, Isn);
+        var payload = new byte[100];
+        Random.Shared.NextBytes(payload);
+        var packet = new byte[20 + 20 + payload.Length];
+        SegmentWriter.Write(packet, Client, 40000, Online, OnlinePort, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, 502, default, payload, 1);
+        const int tcpChecksumOffset = 20 + 16;
+        switch (captured)
+        {
+            case CapturedChecksum.PartialPseudoHeaderOnly:
+                // Linux stores ~csum_tcpudp_magic(saddr, daddr, len, IPPROTO_TCP, 0): the pseudo-header's folded sum.
+                var pseudo = (ushort)~InternetChecksum.Fold((Client >> 16) + (Client & 0xFFFF) + (Online >> 16) + (Online & 0xFFFF) + 6u + 120u);
+                BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(tcpChecksumOffset), pseudo);
+                break;
+            case CapturedChecksum.Zero:
+                BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(tcpChecksumOffset), 0);
+                break;
+            case CapturedChecksum.Wrong:
+                packet[tcpChecksumOffset] ^= 0x5A;
+                break;
+            case CapturedChecksum.WrongIpHeader:
+                packet[10] ^= 0x5A;
+                break;
+        }
+
+        Assert.Equal(PacketParseStatus.Ok, TcpPacket.TryParseIp(packet, out var asCaptured));
+        Assert.False(asCaptured.VerifyChecksums());
+
+        lab.FromClientRaw(packet);
+        var sent = lab.Sender.Last;
+        Assert.Equal(payload.Length, sent.PayloadLength);
+        Assert.True(sent.ChecksumsValid);
+        Assert.Equal(payload, sent.Bytes.AsSpan(40).ToArray());
+
+        // A retransmission carries a newer acknowledgment number: its incremental update starts from the right sum.
+        lab.FromTarget(sent.Source, sent.SourcePort, TargetIsn + 1, Isn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 10);
+        lab.Advance(TimeSpan.FromMilliseconds(300));
+        var again = lab.Sender.Sent.Last(s => s.PayloadLength == payload.Length);
+        Assert.NotSame(sent, again);
+        Assert.Equal(TargetIsn + 11, again.Acknowledgment);
+        Assert.True(again.ChecksumsValid);
     }
 
     [Fact]

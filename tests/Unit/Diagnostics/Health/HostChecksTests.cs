@@ -34,19 +34,24 @@ public sealed class HostChecksTests
     }
 
     [Fact]
-    public void OffloadsOnWarnWithTheEthtoolCommandAndSayTheEngineResegmentsToTheMtu()
+    public void OffloadsOnAreReportedAsNormalAndHarmlessWithNoAdviceToTurnThemOff()
     {
-        var (status, detail, remedy) = OffloadCheck.Decide("eth0", 1500, gro: true, lro: false, tso: true);
-        Assert.Equal(HealthStatus.Warning, status);
+        var (status, detail) = OffloadCheck.Decide("eth0", 1500, gro: true, lro: false, tso: true, txChecksum: true);
+        Assert.Equal(HealthStatus.Pass, status);
+        Assert.Contains("TX checksum offload is on for eth0", detail, StringComparison.Ordinal);
+        Assert.Contains("computes the IP and TCP checksums of every packet it sends afresh", detail, StringComparison.Ordinal);
+        Assert.Contains("GRO, TSO on", detail, StringComparison.Ordinal);
         Assert.Contains("re-segments them to the MTU", detail, StringComparison.Ordinal);
-        Assert.Equal("For wire-sized captures: ethtool -K eth0 gro off tso off", remedy);
+        Assert.Contains("Normal and harmless", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("ethtool -K", detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void OffloadsOffPassAndUnknownOffloadsAreSkipped()
     {
-        Assert.Equal(HealthStatus.Pass, OffloadCheck.Decide("eth0", 1500, false, false, false).Status);
-        Assert.Equal(HealthStatus.Skipped, OffloadCheck.Decide("eth0", 1500, null, null, null).Status);
+        Assert.Equal(HealthStatus.Pass, OffloadCheck.Decide("eth0", 1500, false, false, false, false).Status);
+        Assert.Contains("are off", OffloadCheck.Decide("eth0", 1500, false, false, false, false).Detail, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Skipped, OffloadCheck.Decide("eth0", 1500, null, null, null, null).Status);
     }
 
     [Theory]

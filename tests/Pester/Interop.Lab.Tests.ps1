@@ -1,0 +1,159 @@
+#Requires -Version 7.4
+# Interoperability with the system TcpReplay replaces, in a four-host lab on the kernel's default offloads: C tcpcopy
+# 1.3.0 and intercept 1.0.0, built unmodified from their public sources, sit at the other end of the channel. A change
+# that breaks intercept 1.x compatibility fails here, not at a user's. The binaries lie read-only in
+# ../shared/reference/tcpcopy-1.3.0 beside the repository (TCPREPLAY_REFERENCE overrides); without them the tests are
+# skipped with the reason. Needs root, the lab programs, libpcap and the built module.
+
+BeforeDiscovery {
+    $script:IsRoot = (id -u) -eq '0'
+}
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
+    Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
+    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+    $script:Reference = if ($env:TCPREPLAY_REFERENCE) { $env:TCPREPLAY_REFERENCE } else { [IO.Path]::GetFullPath("$PSScriptRoot/../../../shared/reference/tcpcopy-1.3.0") }
+    $missing = @(Test-LabPrerequisite | ForEach-Object { "$($_.Name) ($($_.Detail))" })
+    $missing += @('intercept', 'tcpcopy-raw', 'tcpcopy-pcap' | Where-Object { -not (Test-Path -LiteralPath (Join-Path $script:Reference $_)) } |
+        ForEach-Object { "C reference binary $_ (not in $script:Reference)" })
+    $script:SkipReason = if ($missing) { "missing: $($missing -join '; ')" } else { $null }
+    $script:Transfer = '8080-198.18.0.30:8080'
+    $script:ChannelPort = 36524
+
+    # The reference binaries are read-only and may lack the execute bit where they were copied to: run copies.
+    function Get-ReferenceBinary([string] $Name) {
+        $path = Join-Path $script:lab.TempDirectory $Name
+        if (-not (Test-Path -LiteralPath $path)) {
+            Copy-Item -LiteralPath (Join-Path $script:Reference $Name) -Destination $path
+            & chmod 0755 $path
+        }
+        $path
+    }
+
+    function Wait-ChannelLink([string] $HostName, [string] $State, [double] $TimeoutSeconds = 20) {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        while ($clock.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
+            $filter = if ($State -eq 'listening') { "sport = :$script:ChannelPort" } else { "dport = :$script:ChannelPort" }
+            $lines = @(Invoke-LabCommand $script:lab -HostName $HostName -Command "ss -Htn state $State '( $filter )'" | Where-Object { $_ })
+            if ($lines.Count -gt 0) { return $lines.Count }
+            Start-Sleep -Milliseconds 200
+        }
+        throw "No $State channel socket on port $script:ChannelPort on $HostName within $TimeoutSeconds s."
+    }
+
+    function Start-CIntercept {
+        $log = Join-Path $script:lab.TempDirectory "intercept-$([guid]::NewGuid().ToString('n').Substring(0, 6)).log"
+        $process = Start-LabProcess $script:lab -HostName assistant -FilePath (Get-ReferenceBinary 'intercept') -Name c-intercept -ArgumentList @(
+            '-i', 'eth0', '-F', 'tcp and src port 8080', '-l', $log)
+        $null = Wait-ChannelLink -HostName assistant -State listening
+        [pscustomobject]@{ Process = $process; Log = $log }
+    }
+
+    function Start-CTcpcopy([ValidateSet('raw', 'pcap')] [string] $Kind) {
+        $log = Join-Path $script:lab.TempDirectory "tcpcopy-$Kind.log"
+        $arguments = @('-x', $script:Transfer, '-s', '198.18.0.40', '-c', '198.19.0.x', '-l', $log)
+        if ($Kind -eq 'pcap') { $arguments += '-i', 'eth0' }
+        $process = Start-LabProcess $script:lab -HostName online -FilePath (Get-ReferenceBinary "tcpcopy-$Kind") -Name "c-tcpcopy-$Kind" -ArgumentList $arguments
+        $links = Wait-ChannelLink -HostName online -State established
+        [pscustomobject]@{ Process = $process; Log = $log; Links = $links }
+    }
+
+    function Invoke-CopyRun([int] $Seed, $CopyRole, [double] $SettleSeconds = 5) {
+        Invoke-LabCopyRun $script:lab -OnlineNginx $script:onlineNginx -TargetNginx $script:targetNginx -Connections 200 -RequestsMax 19 -Seed $Seed `
+            -CopyRole $CopyRole -SettleSeconds $SettleSeconds
+    }
+}
+
+Describe 'Interoperability with C tcpcopy 1.3 and intercept 1.0' -Tag 'Lab', 'Interop' -Skip:(-not $script:IsRoot) {
+    BeforeAll {
+        $script:lab = $null
+        if ($script:SkipReason) { return }
+        $script:lab = New-ReplayLab -Hosts client, online, target, assistant
+        $script:onlineNginx = Start-LabNginx $script:lab -HostName online -Port 8080
+        $script:targetNginx = Start-LabNginx $script:lab -HostName target -Port 8080
+        $null = Invoke-LabPwsh $script:lab -HostName target -Command "Import-Module '$($script:ModulePath)'; Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
+    }
+
+    AfterAll {
+        if ($script:lab) { Remove-ReplayLab $script:lab }
+    }
+
+    BeforeEach {
+        if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason }
+    }
+
+    Context 'TcpReplay''s Start-TcpCopy with the C intercept' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $intercept = Start-CIntercept
+            try {
+                $health = Invoke-LabPwsh $script:lab -HostName online -Command (
+                    "Import-Module '$($script:ModulePath)'; Test-ReplayHealth -Role Online -Transfer '$script:Transfer' -InterceptServer 198.18.0.40 " +
+                    "-FakeClientAddress 198.19.0.0/24 -Interface eth0 | Where-Object Name -eq InterceptReachable | ConvertTo-Json -Compress -EnumsAsStrings")
+                $script:health = @($health | Where-Object { $_ -like '{*' })[-1] | ConvertFrom-Json
+                $copy = Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait -Parameters @{
+                    Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'; Interface = 'eth0'; DeadlineSeconds = 240
+                }
+                $script:linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the link to the C intercept'
+                $script:run = Invoke-CopyRun -Seed 21 -CopyRole $copy
+                $script:result = Stop-LabRole $script:lab $copy
+            }
+            finally {
+                Stop-LabProcess $script:lab -Id $intercept.Process.Id
+            }
+            Write-Host "TcpReplay copier, C intercept: target $($script:run.Target) of $($script:run.Online); health: $($script:health.Detail)"
+        }
+
+        It 'Test-ReplayHealth -Role Online finds the C intercept and says what it found' {
+            $script:health.Status | Should -Be 'Pass'
+            $script:health.Detail | Should -Match '198\.18\.0\.40:36524 accepted the hello'
+        }
+
+        It 'copies at least 99.9% of 2,000 requests, all from fake clients, none twice' {
+            $script:run.Online | Should -BeGreaterThan 1500
+            ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
+            $script:run.FromFake | Should -Be $script:run.Target
+            $script:run.Compared.Duplicated | Should -BeNullOrEmpty
+        }
+
+        It 'ends every connection normally' {
+            $abnormal = @($script:result.Connections | Where-Object { -not $_.IsNormalClose })
+            $abnormal.Count | Should -BeLessOrEqual 2 -Because ($abnormal | Select-Object -First 3 | ConvertTo-Json -Compress)
+        }
+    }
+
+    Context 'C tcpcopy-<Kind> with TcpReplay''s Start-Intercept' -ForEach @(@{ Kind = 'raw' }, @{ Kind = 'pcap' }) {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $intercept = Start-LabRole $script:lab -Role Intercept -HostName assistant -ModulePath $script:ModulePath -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 240 }
+            try {
+                $copier = Start-CTcpcopy -Kind $Kind
+                $script:links = $copier.Links
+                try {
+                    # tcpcopy waits for each answer before the next request, so it trails the client: give it longer.
+                    $script:run = Invoke-CopyRun -Seed (22 + ($Kind -eq 'pcap')) -SettleSeconds 30
+                }
+                finally {
+                    Stop-LabProcess $script:lab -Id $copier.Process.Id
+                }
+            }
+            finally {
+                $script:interceptResult = Stop-LabRole $script:lab $intercept
+            }
+            Write-Host "C tcpcopy-$Kind, TcpReplay intercept: target $($script:run.Target) of $($script:run.Online); intercept: $($script:interceptResult | ConvertTo-Json -Compress)"
+        }
+
+        It 'copies at least 99.9% of 2,000 requests through TcpReplay''s intercept, all from fake clients' {
+            $script:run.Online | Should -BeGreaterThan 1500
+            ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
+            $script:run.FromFake | Should -Be $script:run.Target
+        }
+
+        It 'served the C copier over the channel: its links, its client records, the answers it routed' {
+            $script:links | Should -BeGreaterOrEqual 1
+            $script:interceptResult.ClientRecords | Should -BeGreaterOrEqual 200
+            $script:interceptResult.Routed | Should -BeGreaterThan 2000
+        }
+    }
+}
