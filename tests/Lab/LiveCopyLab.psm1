@@ -167,12 +167,15 @@ function Invoke-LabHttpTraffic {
         [double] $ResetFraction = 0,
         [int] $Concurrency = 20,
         [int] $Seed = 1,
-        [int] $DeadlineSeconds = 90
+        [int] $DeadlineSeconds = 90,
+        # Request targets to choose from (default: the generator's own mix of /, 4 KiB and 64 KiB files).
+        [string[]] $Paths
     )
+    $pathOption = if ($Paths) { " --paths '$($Paths -join ',')'" } else { '' }
     $output = Invoke-LabCommand $Lab -HostName client -TimeoutSeconds ($DeadlineSeconds + 30) -IgnoreExitCode -Command (
         "python3 '$PSScriptRoot/http_traffic.py' --server $Server --port $Port --connections $Connections " +
         "--requests-per-connection-max $RequestsMax --reset-fraction $ResetFraction --cutoff-fraction 0 --hold-seconds 0 " +
-        "--concurrency $Concurrency --seed $Seed --deadline $DeadlineSeconds")
+        "--concurrency $Concurrency --seed $Seed --deadline $DeadlineSeconds$pathOption")
     $done = @($output -split "`n" | Where-Object { $_ -like '{"phase":"done"*' } | Select-Object -Last 1)
     if (-not $done) { throw "The traffic generator printed no summary: $output" }
     $done[0] | ConvertFrom-Json
@@ -208,11 +211,12 @@ function Invoke-LabCopyRun {
         [int] $RequestsMax = 19,
         [int] $Seed = 1,
         $CopyRole,
-        [double] $SettleSeconds = 5
+        [double] $SettleSeconds = 5,
+        [string[]] $Paths
     )
     $onlineBefore = Get-LabRequestCount -AccessLogPath $OnlineNginx.AccessLogPath
     $targetBefore = Get-LabRequestCount -AccessLogPath $TargetNginx.AccessLogPath
-    $traffic = Invoke-LabHttpTraffic $Lab -Connections $Connections -RequestsMax $RequestsMax -Seed $Seed -Concurrency 20
+    $traffic = Invoke-LabHttpTraffic $Lab -Connections $Connections -RequestsMax $RequestsMax -Seed $Seed -Concurrency 20 -Paths $Paths
     # The copy follows the online traffic closely; give the last responses and closes a bounded moment.
     $expected = (Get-LabRequestCount -AccessLogPath $OnlineNginx.AccessLogPath) - $onlineBefore
     $clock = [System.Diagnostics.Stopwatch]::StartNew()

@@ -53,15 +53,17 @@ BeforeAll {
     function Start-CTcpcopy([ValidateSet('raw', 'pcap')] [string] $Kind) {
         $log = Join-Path $script:lab.TempDirectory "tcpcopy-$Kind.log"
         $arguments = @('-x', $script:Transfer, '-s', '198.18.0.40', '-c', '198.19.0.x', '-l', $log)
-        if ($Kind -eq 'pcap') { $arguments += '-i', 'eth0' }
+        # tcpcopy-pcap builds no filter of its own: without -F it refuses to start ("set -F argument to capture packets").
+        # The filter names the online host too: its own copies to the target leave through eth0 to port 8080 as well.
+        if ($Kind -eq 'pcap') { $arguments += '-i', 'eth0', '-F', 'tcp and dst host 198.18.0.20 and dst port 8080' }
         $process = Start-LabProcess $script:lab -HostName online -FilePath (Get-ReferenceBinary "tcpcopy-$Kind") -Name "c-tcpcopy-$Kind" -ArgumentList $arguments
         $links = Wait-ChannelLink -HostName online -State established
         [pscustomobject]@{ Process = $process; Log = $log; Links = $links }
     }
 
-    function Invoke-CopyRun([int] $Seed, $CopyRole, [double] $SettleSeconds = 5) {
+    function Invoke-CopyRun([int] $Seed, $CopyRole, [double] $SettleSeconds = 5, [string[]] $Paths) {
         Invoke-LabCopyRun $script:lab -OnlineNginx $script:onlineNginx -TargetNginx $script:targetNginx -Connections 200 -RequestsMax 19 -Seed $Seed `
-            -CopyRole $CopyRole -SettleSeconds $SettleSeconds
+            -CopyRole $CopyRole -SettleSeconds $SettleSeconds -Paths $Paths
     }
 }
 
@@ -131,8 +133,11 @@ Describe 'Interoperability with C tcpcopy 1.3 and intercept 1.0' -Tag 'Lab', 'In
                 $copier = Start-CTcpcopy -Kind $Kind
                 $script:links = $copier.Links
                 try {
-                    # tcpcopy waits for each answer before the next request, so it trails the client: give it longer.
-                    $script:run = Invoke-CopyRun -Seed (22 + ($Kind -eq 'pcap')) -SettleSeconds 30
+                    # Small answers: with the 64 KiB file in the mix, tcpcopy takes an answer for finished after its first
+                    # segments and sends the next requests and the client's FIN early, and nginx drops pipelined requests
+                    # after a FIN (measured: 1,919-1,981 of 1,981 with its own intercept, 1,865-1,976 with TcpReplay's).
+                    # That is tcpcopy's pacing, not the channel this test is about.
+                    $script:run = Invoke-CopyRun -Seed (22 + ($Kind -eq 'pcap')) -SettleSeconds 30 -Paths '/'
                 }
                 finally {
                     Stop-LabProcess $script:lab -Id $copier.Process.Id
@@ -147,6 +152,7 @@ Describe 'Interoperability with C tcpcopy 1.3 and intercept 1.0' -Tag 'Lab', 'In
         It 'copies at least 99.9% of 2,000 requests through TcpReplay''s intercept, all from fake clients' {
             $script:run.Online | Should -BeGreaterThan 1500
             ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
+            $script:run.Target | Should -BeLessOrEqual $script:run.Online
             $script:run.FromFake | Should -Be $script:run.Target
         }
 
