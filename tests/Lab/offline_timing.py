@@ -5,7 +5,9 @@
 
 CAPTURE: the original capture (client -> server packets to --port). TARGET: tcpdump on the target's side of
 the replay (fake clients -> target, to --target-port, default --port). The copier keeps client ports and
-sequence numbers, so a data segment is matched by (client port, sequence number).
+sequence numbers, so a data segment is matched by (client port, sequence number), or, where the kernel's
+offloads merged or split segments on either side (GSO in the capture, GRO on the target), by the target segment
+of that port whose bytes cover its first byte.
 
 Send-time error of a segment: (target time - capture time / speed) minus the smallest such difference over
 all segments (the replay's own start offset and the copier's least latency): how late it went against the
@@ -20,6 +22,7 @@ target's server logged. Prints one JSON object. Standard library only; the pcap 
 """
 
 import argparse
+import bisect
 import json
 import sys
 
@@ -32,6 +35,7 @@ class Side:
 
     def __init__(self, path, port):
         self.data, self.syn, self.fin = {}, {}, {}
+        self.ranges = {}
         self.first = self.last = self.last_data = None
         self.packets = 0
         self.requests = set()
@@ -47,10 +51,29 @@ class Side:
                 self.fin[sport] = t
             if length > 0:
                 self.data.setdefault((sport, seq), t)
+                self.ranges.setdefault(sport, []).append((seq, seq + length, t))
                 self.last_data = t if self.last_data is None else max(self.last_data, t)
                 for line in payload.split(b"\r\n"):
                     if line.startswith(b"GET ") and line.endswith(b" HTTP/1.1"):
                         self.requests.add(line[4:-9].decode("ascii", "replace"))
+
+    def covering(self, port, seq):
+        """When the first segment of this port whose bytes include seq was seen; None when none does."""
+        if port not in self.ranges:
+            return None
+        ranges = self.ranges[port]
+        if not isinstance(ranges, tuple):
+            ranges.sort()
+            self.ranges[port] = ranges = (ranges, [r[0] for r in ranges])
+        spans, starts = ranges
+        found = None
+        for i in range(bisect.bisect_right(starts, seq) - 1, -1, -1):
+            start, end, t = spans[i]
+            if start <= seq < end:
+                found = t if found is None else min(found, t)
+            if end + 65536 * 4 < seq:
+                break
+        return found
 
     def span(self, until):
         return (until - self.first) if self.first is not None and until is not None else None
@@ -70,7 +93,13 @@ def main():
     captured, replayed = capture.data, target.data
     capture_syn, capture_fin, target_syn, target_fin = capture.syn, capture.fin, target.syn, target.fin
 
-    differences = [replayed[key] - captured[key] / args.speed for key in captured if key in replayed]
+    differences = []
+    for key, t in captured.items():
+        seen = replayed.get(key)
+        if seen is None:
+            seen = target.covering(*key)
+        if seen is not None:
+            differences.append(seen - t / args.speed)
     base = min(differences) if differences else 0.0
     errors = [(d - base) * 1000 for d in differences]
 

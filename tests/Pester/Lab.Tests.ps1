@@ -223,9 +223,22 @@ Describe 'TcpReplayLab' -Tag 'Lab' {
             $stream.ServerFrameBytes | Should -BeLessOrEqual $conv[0].BytesBToAMax
         }
 
-        It 'carries only MTU-sized frames, since offloads are off' {
+        It 'keeps the kernel''s offloads by default: the sender''s capture holds a segment beyond the MTU (GSO) with a partial checksum' {
             $max = (& tshark -n -r $capture.Path -T fields -e frame.len 2>$null | ForEach-Object { [int]$_ } | Measure-Object -Maximum).Maximum
-            $max | Should -BeLessOrEqual 1514
+            $max | Should -BeGreaterThan 1514
+            (Measure-LabChecksum -Path $capture.Path -Filter 'src port 8080').Incorrect | Should -BeGreaterThan 0
+        }
+
+        It 'turns TSO, GSO, GRO and TX checksum offload off with -DisableOffloads' {
+            $clean = New-ReplayLab -Hosts client -DisableOffloads
+            try {
+                $clean.Offloads | Should -Be 'Off'
+                $features = Invoke-LabCommand $clean -HostName client -Command 'ethtool -k eth0' -Raw
+                foreach ($name in 'tcp-segmentation-offload', 'generic-segmentation-offload', 'generic-receive-offload', 'tx-checksumming') {
+                    $features | Should -Match "(?m)^$name`: off"
+                }
+            }
+            finally { Remove-ReplayLab $clean }
         }
 
         It 'fails with tcpdump''s message for an interface the host lacks' {

@@ -116,7 +116,7 @@ for (`$i = 0; `$i -lt `$samples.Count; `$i++) {
             $json = Invoke-LabPwsh $script:lab -HostName online -Command $command -TimeoutSeconds 150
         }
         finally {
-            $null = Stop-LabCapture $script:lab $tcpdump
+            $targetCaptureStats = Stop-LabCapture $script:lab $tcpdump
         }
         $session = ($json -split "`n" | Where-Object { $_.StartsWith('{') } | Select-Object -Last 1) | ConvertFrom-Json
         $speedFactor = if ($Speed -eq 'Max') { 1 } else { [double]$Speed }
@@ -125,7 +125,8 @@ for (`$i = 0; `$i -lt `$samples.Count; `$i++) {
         $servedSpan = Get-ServedSpan $served
         $servedTargets = [System.Collections.Generic.HashSet[string]]::new([string[]]@($served.Target))
         $notServed = @($timing.capture_requests | Where-Object { -not $servedTargets.Contains($_) })
-        [pscustomobject]@{ Session = $session; Timing = $timing; Served = $served.Count; ServedSpan = $servedSpan; NotServed = $notServed; TargetPcap = $targetPcap; Fake = $fake }
+        [pscustomobject]@{ Session = $session; Timing = $timing; Served = $served.Count; ServedSpan = $servedSpan; NotServed = $notServed; TargetPcap = $targetPcap; Fake = $fake
+            CaptureDropped = $targetCaptureStats.PacketsDroppedByKernel }
     }
 }
 
@@ -226,9 +227,12 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
             $script:max.Timing.target_data_span_s | Should -BeLessThan $script:ten.Timing.target_data_span_s
         }
 
+        # With the kernel's default offloads nginx's answers are 64 KiB TSO segments, and at Max tcpdump on the target
+        # loses some of the copies it should record (its ring fills): a segment missing from that capture is counted
+        # against tcpdump's own drops, and every request must still be served.
         It 'replays every request at Max, each connection in order' {
-            $script:max.Timing.missing | Should -Be 0
             $script:max.NotServed | Should -BeNullOrEmpty
+            $script:max.Timing.missing | Should -BeLessOrEqual ([long]$script:max.CaptureDropped) -Because "tcpdump on the target dropped $($script:max.CaptureDropped)"
         }
 
         # 500 pipelined requests per connection at Max once froze the copy engine (a held close asked to be woken at

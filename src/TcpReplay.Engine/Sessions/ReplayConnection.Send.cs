@@ -12,8 +12,8 @@ internal sealed partial class ReplayConnection
     private const int MaxRetransmissions = 8;
 
     // A target whose kernel completed the handshake acknowledges data within a round trip even when its application is
-    // slow to read it; four unanswered retransmissions (3 s at the minimum timeout) mean the segments are being dropped.
-    private const int RetransmissionsBeforeDataIsDeclaredDropped = 4;
+    // slow to read it; three unanswered retransmissions (3 s at the minimum timeout) mean the segments are being dropped.
+    private const int RetransmissionsBeforeDataIsDeclaredDropped = 3;
     // Faster than the kernel's 1 s: a copy that loses its SYN twice would otherwise fail its 3 s handshake and lose every request of
     // the connection; a repeated SYN costs the target nothing.
     private static readonly long FirstSynRetransmit = 250 * Millisecond;

@@ -3,7 +3,7 @@
     Description = @'
 Get-TcpCopyConnection emits one CopiedConnection per client connection a copy has seen: the client and online endpoints, the fake client endpoint and the target, start and end times, packets and bytes each way, requests, retransmissions, handshake RTT, and CloseReason with CloseDetail in words.
 
-Normal ends: Completed (FIN both ways), CopierReset (the copier released the target's socket after the client closed: a normal fast release, not an error) and ClientReset (the real client reset its connection). Other reasons: TargetReset, HandshakeFailed (with HandshakeFailure: TargetRefused, BystanderReset, NoResponseAtAll, NoSynAck), Timeout, CaptureGap, Evicted, InterceptUnavailable, Stopped.
+Normal ends: Completed (FIN both ways), CopierReset (the copier released the target's socket after the client closed: a normal fast release, not an error) and ClientReset (the real client reset its connection). Other reasons: TargetReset, HandshakeFailed (with HandshakeFailure: TargetRefused, BystanderReset, NoResponseAtAll, NoSynAck), Timeout, DataNotAcknowledged (the handshake completed but the target acknowledged none of the data: its kernel dropped the segments, for bad checksums, segments beyond the path MTU or a firewall; CloseDetail names them), CaptureGap, Evicted, InterceptUnavailable, Stopped.
 '@
     Parameters  = @{
         Session     = 'Sessions whose connections to list; accepts pipeline input.'
