@@ -105,7 +105,7 @@ for (`$i = 0; `$i -lt `$samples.Count; `$i++) {
     Phase = "`$(`$p.Phase)"; ConnectionsTotal = `$p.ConnectionsTotal; ConnectionsStarted = `$p.ConnectionsStarted; ConnectionsDone = `$p.ConnectionsDone
     PacketsTotal = `$p.PacketsTotal; PacketsReplayed = `$p.PacketsReplayed; CaptureSeconds = `$p.CaptureTimeTotal.TotalSeconds; PercentComplete = `$p.PercentComplete
     LatenessP50Ms = `$p.SendLatenessP50.TotalMilliseconds; LatenessP99Ms = `$p.SendLatenessP99.TotalMilliseconds; LatenessMaxMs = `$p.SendLatenessMax.TotalMilliseconds
-    SentPackets = `$s.SentPackets; Completed = `$s.Completed; Failed = `$s.Failed; CloseReasons = `$s.CloseReasons; ClosesHeld = `$s.Statistics.ClosesHeld
+    SentPackets = `$s.SentPackets; ResegmentedPackets = `$s.Statistics.ResegmentedPackets; Completed = `$s.Completed; Failed = `$s.Failed; CloseReasons = `$s.CloseReasons; ClosesHeld = `$s.Statistics.ClosesHeld
     FileProblems = @(`$s.FileProblems | ForEach-Object { [pscustomobject]@{ Kind = "`$(`$_.Damage.Kind)"; Offset = `$_.Damage.Offset; RecordsRead = `$_.RecordsRead } })
     ErrorIds = @(`$replayErrors | ForEach-Object FullyQualifiedErrorId)
     Events = @(`$s.Events)
@@ -237,6 +237,14 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
 
         # 500 pipelined requests per connection at Max once froze the copy engine (a held close asked to be woken at
         # a time already past, and the timer loop spun at that instant): the copies must end by themselves.
+        # The lab keeps the kernel's offloads, so the pipelined clients' kernel hands veth segments of several requests
+        # at once (GSO), and the online host's capture holds them beyond the MTU: the replay must cut them to the MTU.
+        It 'cuts the capture''s GSO super-segments to the MTU (the kernel''s default offloads)' {
+            $big = @(& tshark -n -r $script:dense.Path -Y 'tcp.dstport == 8080 && frame.len > 1514' -T fields -e frame.number 2>$null).Count
+            Write-Host "Dense capture: $big client frames beyond the MTU; the Max replay re-segmented $($script:max.Session.ResegmentedPackets)"
+            ($big -eq 0 -or $script:max.Session.ResegmentedPackets -ge $big) | Should -BeTrue -Because "$big frames beyond the MTU, $($script:max.Session.ResegmentedPackets) re-segmented"
+        }
+
         It 'completes by itself at Max' {
             $script:max.Session.State | Should -Be 'Completed'
         }
