@@ -15,7 +15,7 @@ param(
     [Parameter(Mandatory)] [string[]] $FakeClientAddress,
     [string] $Name = 'copy',
     [string] $CaptureMode = 'Auto',
-    [string] $Interface = 'eth0',
+    [string] $Interface = 'eth0', # empty: none given, as in the README's commands
     [string] $Pacing, # empty: the cmdlet's default
     [double] $DrainTimeoutSeconds = 3,
     [switch] $Force,
@@ -54,9 +54,10 @@ try {
     $compare = @{}
     if ($CompareResponses) { $compare.CompareResponses = $true }
     if ($ResponsePayload -ge 0) { $compare.ResponsePayload = $ResponsePayload }
+    $interfaceParameter = if ($Interface) { @{ Interface = $Interface } } else { @{} }
     $buffer = if ($CaptureBufferMiB -gt 0) { @{ CaptureBufferMiB = $CaptureBufferMiB } } else { @{} }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
-        -CaptureMode $CaptureMode -Interface $Interface -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -InProcess:$InProcess -WarningVariable warnings @pacingParameter @metrics @compare @buffer
+        -CaptureMode $CaptureMode @interfaceParameter -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -InProcess:$InProcess -WarningVariable warnings @pacingParameter @metrics @compare @buffer
 }
 catch {
     [pscustomobject]@{ ErrorId = $_.FullyQualifiedErrorId; Message = "$_"; RecommendedAction = $_.ErrorDetails.RecommendedAction } |
