@@ -17,11 +17,11 @@ BeforeAll {
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:Fake = '198.19.0.0/24'
 
-    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse', [switch] $InProcess, [int] $CaptureBufferMiB = 0) {
+    function Start-Copy([string] $CaptureMode = 'Auto', [string] $FakeClientAddress = $script:Fake, [switch] $Force, [switch] $NoWait, [string] $Pacing = 'WaitResponse', [switch] $InProcess, [int] $CaptureBufferMiB = 0, [string] $SendMode = '') {
         Start-LabRole $script:lab -Role Copy -HostName online -ModulePath $script:ModulePath -Wait:(-not $NoWait) -Parameters @{
             Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = $FakeClientAddress
             CaptureMode = $CaptureMode; Interface = 'eth0'; Force = [bool]$Force; DeadlineSeconds = 240; Pacing = $Pacing; InProcess = [bool]$InProcess
-            CaptureBufferMiB = $CaptureBufferMiB
+            CaptureBufferMiB = $CaptureBufferMiB; SendMode = $SendMode
         }
     }
 
@@ -205,6 +205,64 @@ Describe 'Live copy in a four-host lab, offloads <Offloads>' -Tag 'Lab', 'LiveCo
             It 'copies at least 99.9% of the online requests in less memory than C tcpcopy''s lowest figure in this lab (52 MB)' {
                 ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
                 ($script:enginePeakKiB * 1024) | Should -BeLessThan 52MB -Because "the engine process peaked at $($script:enginePeakKiB) KiB"
+            }
+        }
+
+        # Injection at the datalink instead of the raw IPv4 socket: the checksums are the copier's own in both.
+        Context 'sent with -SendMode Pcap (datalink injection) on the kernel''s defaults' {
+            BeforeAll {
+                if ($script:SkipReason) { return }
+                $targetCapture = Start-LabCapture $script:lab -HostName target -Interface eth0 -Path (Join-Path $script:lab.TempDirectory 'target-pcapsend.pcap') -Filter 'src net 198.19.0.0/16 and tcp dst port 8080' -BufferSizeKiB 131072
+                $copy = Start-Copy -CaptureMode RawSocket -Pacing Timeline -SendMode Pcap
+                $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+                $script:run = Invoke-CopyRun -Connections 60 -RequestsMax 19 -Seed 16 -CopyRole $copy
+                $script:result = Stop-LabRole $script:lab $copy
+                $script:checksums = Measure-LabChecksum -Path (Stop-LabCapture $script:lab $targetCapture).Path
+                Write-Host "SendMode Pcap: target $($script:run.Target) of $($script:run.Online); checksums at the target: $($script:checksums.Correct) correct, $($script:checksums.Incorrect) incorrect $($script:checksums.Example)"
+            }
+
+            It 'copies at least 99.9% of the requests, none twice, with correct checksums at the target' {
+                $script:run.Online | Should -BeGreaterThan 400
+                ($script:run.Target / $script:run.Online) | Should -BeGreaterOrEqual 0.999 -Because "the target served $($script:run.Target) of $($script:run.Online)"
+                $script:run.Compared.Duplicated | Should -BeNullOrEmpty
+                $script:checksums.Correct | Should -BeGreaterThan 400
+                $script:checksums.Incorrect | Should -Be 0 -Because "tcpdump -vv on the target: $($script:checksums.Example)"
+            }
+        }
+
+        # As a target behind bad checksums, a too-small MTU or a firewall sees it: the handshake passes, the data is dropped.
+        Context 'a target whose kernel drops the copied data but not the handshake' {
+            BeforeAll {
+                if ($script:SkipReason) { return }
+                # SYNs (48 bytes) and the copier's ACKs and FINs (40-52) pass; every request (over 100 bytes) is dropped.
+                $rule = '-s 198.19.0.0/16 -p tcp --dport 8080 -m length --length 100:65535 -j DROP'
+                $null = Invoke-LabCommand $script:lab -HostName target -Command "iptables -A INPUT $rule"
+                try {
+                    $copy = Start-Copy -CaptureMode RawSocket -Pacing Timeline
+                    $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+                    $script:run = Invoke-CopyRun -Connections 10 -RequestsMax 2 -Seed 18 -CopyRole $copy -SettleSeconds 1
+                    $script:status = Wait-LabCopyCondition $copy { param($s) $s.OpenConnections -eq 0 } -TimeoutSeconds 15 -What 'the copies to give up'
+                    $script:result = Stop-LabRole $script:lab $copy
+                }
+                finally {
+                    $null = Invoke-LabCommand $script:lab -HostName target -Command "iptables -D INPUT $rule"
+                }
+            }
+
+            It 'ends each such copy as DataNotAcknowledged within seconds, naming the likely causes, instead of retransmitting until Stop' {
+                $script:run.Target | Should -Be 0
+                $connections = @($script:result.Connections)
+                $connections.Count | Should -BeGreaterOrEqual 10
+                $connections | ForEach-Object { $_.CloseReason | Should -Be 'DataNotAcknowledged' }
+                $connections[0].CloseDetail | Should -Match 'acknowledged none of the data'
+                $connections[0].CloseDetail | Should -Match 'checksums.*MTU.*firewall'
+            }
+
+            It 'groups them in FailureReasons' {
+                $reasons = @($script:status.FailureReasons)
+                $reasons.Count | Should -Be 1
+                $reasons[0].CloseReason | Should -Be 'DataNotAcknowledged'
+                $reasons[0].Count | Should -BeGreaterOrEqual 10
             }
         }
 

@@ -17,6 +17,7 @@ param(
     [string] $CaptureMode = 'Auto',
     [string] $Interface = 'eth0', # empty: none given, as in the README's commands
     [string] $Pacing, # empty: the cmdlet's default
+    [string] $SendMode, # empty: the cmdlet's default (RawSocket)
     [double] $DrainTimeoutSeconds = 3,
     [switch] $Force,
     [string] $MetricsEndpoint,
@@ -55,6 +56,7 @@ try {
     if ($CompareResponses) { $compare.CompareResponses = $true }
     if ($ResponsePayload -ge 0) { $compare.ResponsePayload = $ResponsePayload }
     $interfaceParameter = if ($Interface) { @{ Interface = $Interface } } else { @{} }
+    if ($SendMode) { $interfaceParameter.SendMode = $SendMode }
     $buffer = if ($CaptureBufferMiB -gt 0) { @{ CaptureBufferMiB = $CaptureBufferMiB } } else { @{} }
     $session = Start-TcpCopy -Transfer $Transfer -InterceptServer $InterceptServer -FakeClientAddress $FakeClientAddress `
         -CaptureMode $CaptureMode @interfaceParameter -DrainTimeoutSeconds $DrainTimeoutSeconds -Force:$Force -Nice $Nice -InProcess:$InProcess -WarningVariable warnings @pacingParameter @metrics @compare @buffer
