@@ -76,15 +76,18 @@ public sealed partial class CopyEngine
     /// <summary>A new SYN on a client endpoint in the table: a reused port ends the old copy, a repeated SYN does not.</summary>
     private bool ReplacesConnection(ReplayConnection connection, uint sequence, long now)
     {
+        // Checked first, also for an ended copy: Auto's switch between capture layers delivers the overlap twice, each
+        // layer in its own order, so a late copy of the SYN can follow the connection's end. Taken for a new connection,
+        // it would open a second copy and replay the late copy of the request after it: one request served twice.
+        if (connection.HasClientIsn && connection.ClientIsn == sequence)
+        {
+            return false;
+        }
+
         if (connection.Phase == ConnectionPhase.Ended)
         {
             Forget(connection);
             return true;
-        }
-
-        if (connection.HasClientIsn && connection.ClientIsn == sequence)
-        {
-            return false;
         }
 
         if (connection.ClientEnded)

@@ -316,6 +316,50 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void LateCopiesOfTheSynAndRequestOfAClosedConnectionAreAbsorbedNotReplayedOnANewCopy()
+    {
+        // Auto's switch from libpcap to the raw socket delivers the packets of the overlap twice, each layer in its own
+        // order: the raw socket's SYN, request and FIN can be played to the end before libpcap's copies of the same SYN and
+        // request arrive. A repeated SYN (same ISN) of an ended copy must not start a new copy, or the request reaches
+        // the target twice.
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Fin);
+        lab.Advance(TimeSpan.FromMilliseconds(5));
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 102, TcpFlags.Ack | TcpFlags.Fin);
+        Assert.Equal(CloseReason.Completed, lab.Connection.CloseReason);
+        var sent = lab.Sender.Sent.Count;
+
+        lab.Advance(TimeSpan.FromMilliseconds(20));
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.Advance(TimeSpan.FromMilliseconds(300));
+
+        Assert.Single(lab.Engine.GetConnections());
+        Assert.Equal(sent, lab.Sender.Sent.Count);
+    }
+
+    [Fact]
+    public void ANewConnectionFromThePortOfAClosedCopyIsCopiedAgain()
+    {
+        var lab = new CopyHarness();
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Fin);
+        lab.Advance(TimeSpan.FromMilliseconds(5));
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 2, TcpFlags.Ack | TcpFlags.Fin);
+        Assert.Equal(CloseReason.Completed, lab.Connection.CloseReason);
+
+        lab.Advance(TimeSpan.FromSeconds(1));
+        lab.FromClient(40000, Isn + 70_000, 0, TcpFlags.Syn);
+
+        Assert.Equal(2, lab.Engine.GetConnections().Count);
+        Assert.Equal(TcpFlags.Syn, lab.Sender.Last.Flags);
+        Assert.Equal(Isn + 70_000, lab.Sender.Last.Sequence);
+    }
+
+    [Fact]
     public void CloseWaitsUntilEveryRequestOnTheWayHasBeenAnswered()
     {
         var lab = new CopyHarness(PacingMode.WaitResponse);
