@@ -109,7 +109,7 @@ Describe 'Interoperability with C tcpcopy 1.3 and intercept 1.0' -Tag 'Lab', 'In
 
         It 'Test-ReplayHealth -Role Online finds the C intercept and says what it found' {
             $script:health.Status | Should -Be 'Pass'
-            $script:health.Detail | Should -Match '198\.18\.0\.40:36524 accepted the hello'
+            $script:health.Detail | Should -Match '198\.18\.0\.40:36524 accepted the channel''s hello \(version 6\).*intercept 1\.x'
         }
 
         It 'copies at least 99.9% of 2,000 requests, all from fake clients, none twice' {

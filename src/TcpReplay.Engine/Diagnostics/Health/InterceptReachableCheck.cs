@@ -63,7 +63,8 @@ public sealed class InterceptReachableCheck : IHealthCheck
                 }
             }
 
-            return (true, $"{server} accepted the hello and kept the link up.");
+            return (true, $"{server} accepted the channel's hello (version {ChannelProtocol.InternalVersion}) and kept the link up: an intercept "
+                + "speaking intercept 1.x's protocol listens there (Start-Intercept or C intercept 1.x).");
         }
         catch (SocketException exception)
         {
