@@ -298,13 +298,7 @@ public class ReplayConnectionTests
     public void LateCopyOfASegmentOfAClosedConnectionIsAbsorbedNotReplayed()
     {
         var lab = new CopyHarness();
-        var syn = lab.Establish(40000, Isn);
-        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
-        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
-        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Fin);
-        lab.Advance(TimeSpan.FromMilliseconds(5));
-        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 102, TcpFlags.Ack | TcpFlags.Fin);
-        Assert.Equal(CloseReason.Completed, lab.Connection.CloseReason);
+        PlayOneRequestToACompletedClose(lab);
         var sent = lab.Sender.Sent.Count;
 
         // A second capture layer (Auto's switch-over) or the client delivers the request again, seconds later.
@@ -323,13 +317,7 @@ public class ReplayConnectionTests
         // request arrive. A repeated SYN (same ISN) of an ended copy must not start a new copy, or the request reaches
         // the target twice.
         var lab = new CopyHarness();
-        var syn = lab.Establish(40000, Isn);
-        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
-        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
-        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Fin);
-        lab.Advance(TimeSpan.FromMilliseconds(5));
-        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 102, TcpFlags.Ack | TcpFlags.Fin);
-        Assert.Equal(CloseReason.Completed, lab.Connection.CloseReason);
+        PlayOneRequestToACompletedClose(lab);
         var sent = lab.Sender.Sent.Count;
 
         lab.Advance(TimeSpan.FromMilliseconds(20));
@@ -884,6 +872,18 @@ public class ReplayConnectionTests
         }
 
         Assert.True(windows[^1] == 0, $"bytes allocated per window of 500 round trips: {string.Join(", ", windows)}");
+    }
+
+    /// <summary>Client port 40000: handshake, one 100-byte request, a 300-byte answer, FIN both ways; the copy Completed.</summary>
+    private static void PlayOneRequestToACompletedClose(CopyHarness lab)
+    {
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 300);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 501, TcpFlags.Ack | TcpFlags.Fin);
+        lab.Advance(TimeSpan.FromMilliseconds(5));
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 301, Isn + 102, TcpFlags.Ack | TcpFlags.Fin);
+        Assert.Equal(CloseReason.Completed, lab.Connection.CloseReason);
     }
 
     private static long EngineOnlyAllocations(CopyHarness lab, SentSegment syn, ref uint seq)
