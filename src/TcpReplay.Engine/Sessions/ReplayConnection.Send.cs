@@ -328,7 +328,7 @@ internal sealed partial class ReplayConnection
 
         ++_retransmissions;
         if (_retransmissions > RetransmissionsBeforeDataIsDeclaredDropped && Phase == ConnectionPhase.Established
-            && _targetAcked == _clientIsn + 1)
+            && _targetAcked == _clientIsn + 1 && _unacked.Peek().PayloadLength > 0)
         {
             SendReset();
             Close(CloseReason.DataNotAcknowledged, HandshakeFailure.None, DataNotAcknowledgedDetail(), now);
