@@ -254,14 +254,15 @@ function Compare-LabAccessLog {
     .OUTPUTS
         Online, Target (counts), Missing and Duplicated (lists of "port#position target" with the two counts).
     #>
-    param([Parameter(Mandatory)] [object[]] $Online, [AllowEmptyCollection()] [Parameter(Mandatory)] [object[]] $Target)
+    param([AllowEmptyCollection()] [Parameter(Mandatory)] [object[]] $Online, [AllowEmptyCollection()] [Parameter(Mandatory)] [object[]] $Target)
     # PowerShell names are case-insensitive: the tallies must not be called $online/$target.
     $keyOf = { param($e) "$($e.RemotePort)#$($e.ConnectionRequests) $($e.Target)" }
     $onlineCount = @{}
     foreach ($e in $Online) { $k = & $keyOf $e; $onlineCount[$k] = 1 + [int]$onlineCount[$k] }
     $targetCount = @{}
     foreach ($e in $Target) {
-        if (-not "$($e.RemoteAddress)".StartsWith('198.19.')) { continue }
+        # Fake clients: the lab's fake network, or the bystander's address when a test copies from it.
+        if (-not ("$($e.RemoteAddress)".StartsWith('198.19.') -or "$($e.RemoteAddress)" -eq '198.18.0.50')) { continue }
         $k = & $keyOf $e; $targetCount[$k] = 1 + [int]$targetCount[$k]
     }
     [pscustomobject]@{

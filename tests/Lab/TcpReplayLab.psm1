@@ -3,7 +3,7 @@
     TcpReplayLab: network-namespace labs for TcpReplay tests, `make demo` and the bench scripts.
 
     A lab is one switch namespace holding a bridge, and one namespace per host, each joined to the
-    bridge by a veth pair whose host end is called eth0. Addresses come from DESIGN.md section 4 and
+    bridge by a veth pair whose host end is called eth0. Addresses come from the lab's plan below and
     are always inside 198.18.0.0/15 (RFC 2544 benchmarking range): nothing a lab does can reach a
     real network, and nothing is created in the root namespace.
 
@@ -17,7 +17,7 @@ Set-StrictMode -Version 3.0
 # to reach its service (and JIT-compile itself in a copier under load).
 $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
 
-# DESIGN.md section 4. The host octet also becomes the last byte of the host's MAC address.
+# The lab's address plan (198.18.0.0/24; fake clients 198.19.0.0/16). The host octet also becomes the last byte of the host's MAC address.
 $script:LabHostAddresses = [ordered]@{
     client    = '198.18.0.10'
     online    = '198.18.0.20'
@@ -157,7 +157,7 @@ function Assert-LabAddress {
     }
     $b = $ip.GetAddressBytes()
     if ($b[0] -ne 198 -or ($b[1] -ne 18 -and $b[1] -ne 19)) {
-        throw "Address $Address is outside 198.18.0.0/15; labs use only the benchmarking range (DESIGN.md section 4)."
+        throw "Address $Address is outside 198.18.0.0/15; labs use only that benchmarking range (RFC 2544)."
     }
 }
 
@@ -281,7 +281,7 @@ function New-ReplayLab {
         pair is created directly inside the two namespaces, so nothing appears in the root namespace.
         In every namespace: lo is up, IPv6 is disabled (captures stay free of neighbour discovery and
         MLD), and net.ipv4.ip_forward is 0. Offloads stay as the kernel sets them (on, as on every Docker or
-        Kubernetes host) unless -DisableOffloads. Each host gets its DESIGN.md address with a /24 and the MAC
+        Kubernetes host) unless -DisableOffloads. Each host gets its planned address with a /24 and the MAC
         02:00:c6:12:00:<last octet in hex>.
 
         If any step fails, everything created so far is removed and the error is rethrown.

@@ -95,9 +95,9 @@ def main():
 
     differences = []
     for key, t in captured.items():
-        seen = replayed.get(key)
-        if seen is None:
-            seen = target.covering(*key)
+        # The earliest target segment that carried the segment's first byte: exact or merged, not a later retransmission.
+        candidates = [x for x in (replayed.get(key), target.covering(*key)) if x is not None]
+        seen = min(candidates) if candidates else None
         if seen is not None:
             differences.append(seen - t / args.speed)
     base = min(differences) if differences else 0.0

@@ -60,7 +60,7 @@ Describe 'TcpReplayLab' -Tag 'Lab' {
             Get-PrefixNamespace $lab.Prefix | Sort-Object | Should -Be ($expected | Sort-Object)
         }
 
-        It 'gives each host eth0 with its DESIGN.md address on a /24 and its planned MAC' {
+        It 'gives each host eth0 with its planned address on a /24 and its planned MAC' {
             $plan = @{ client = '198.18.0.10'; online = '198.18.0.20'; target = '198.18.0.30'; assistant = '198.18.0.40' }
             foreach ($name in $plan.Keys) {
                 $lab.Hosts[$name].Address | Should -Be $plan[$name]

@@ -1,5 +1,5 @@
 #Requires -Version 7.4
-# Start-TcpCopy -MetricsEndpoint in a four-host lab (DESIGN.md §4): a short live copy runs with the endpoint on the
+# Start-TcpCopy -MetricsEndpoint in a four-host lab: a short live copy runs with the endpoint on the
 # online host; the endpoint is scraped from inside the online namespace while the copy runs and after the traffic,
 # its text is checked by prometheus_client's parser (tests/Lab/prometheus_scrape.py), and its figures are compared
 # with the session's own. Needs root and the lab programs (skipped with the reason otherwise) and the built module.

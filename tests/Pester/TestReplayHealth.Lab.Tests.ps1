@@ -1,5 +1,5 @@
 #Requires -Version 7.4
-# Test-ReplayHealth in a five-host namespace lab (DESIGN.md §4): the healthy lab passes every check, and each known
+# Test-ReplayHealth in a five-host namespace lab: the healthy lab passes every check, and each known
 # misconfiguration, injected in its host's namespace and undone afterwards, is reported as Fail with the fix.
 # Each run is a pwsh inside the host's namespace, as on separate machines. Needs root, the lab programs and the
 # built module.

@@ -78,8 +78,10 @@ public sealed partial class CopyEngine
     {
         // Checked first, also for an ended copy: Auto's switch between capture layers delivers the overlap twice, each
         // layer in its own order, so a late copy of the SYN can follow the connection's end. Taken for a new connection,
-        // it would open a second copy and replay the late copy of the request after it: one request served twice.
-        if (connection.HasClientIsn && connection.ClientIsn == sequence)
+        // it would open a second copy and replay the late copy of the request after it: one request served twice. Only
+        // shortly after the end: a looped offline replay plays a well-known client port again with the same ISN.
+        if (connection.HasClientIsn && connection.ClientIsn == sequence
+            && (connection.Phase != ConnectionPhase.Ended || now - connection.EndedAt < LateDuplicateWindow))
         {
             return false;
         }

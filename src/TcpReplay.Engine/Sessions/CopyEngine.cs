@@ -39,6 +39,9 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     private static readonly long SweepInterval = 1_000_000_000;
     private static readonly long EndedLinger = 10_000_000_000;
 
+    // Auto's switch delivers a second copy of its overlap within CaptureOptions.SwitchOverlap (1 s) and a ring's latency.
+    private static readonly long LateDuplicateWindow = 2_000_000_000;
+
     private readonly PacketBufferPool _tinyPool = new(TinyBufferSize, maximumRetained: 16384);
     private readonly IPacketSender _sender;
 

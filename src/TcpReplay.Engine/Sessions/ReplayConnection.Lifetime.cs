@@ -114,6 +114,7 @@ internal sealed partial class ReplayConnection
         }
 
         Phase = ConnectionPhase.Ended;
+        EndedAt = now;
         FinishAllExchanges();
         Record.CloseReason = reason;
         Record.HandshakeFailure = cause;

@@ -12,8 +12,11 @@ internal sealed partial class ReplayConnection
     private const int MaxRetransmissions = 8;
 
     // A target whose kernel completed the handshake acknowledges data within a round trip even when its application is
-    // slow to read it; three unanswered retransmissions (3 s at the minimum timeout) mean the segments are being dropped.
+    // slow to read it; three unanswered retransmissions over at least 3 s (and 4 round trips on a slow path) mean the
+    // segments are being dropped. A target that repeats its SYN-ACK has not taken the handshake up yet (its accept
+    // queue is full) and drops data for that reason: it keeps the general limit.
     private const int RetransmissionsBeforeDataIsDeclaredDropped = 3;
+    private const long DataDeclaredDroppedAfter = 3_000 * Millisecond;
     // Faster than the kernel's 1 s: a copy that loses its SYN twice would otherwise fail its 3 s handshake and lose every request of
     // the connection; a repeated SYN costs the target nothing.
     private static readonly long FirstSynRetransmit = 250 * Millisecond;
@@ -31,6 +34,8 @@ internal sealed partial class ReplayConnection
     private ushort _ipIdentification;
     private long _srtt;
     private long _handshakeDeadline = long.MaxValue;
+    private bool _dataSent;
+    private long _firstDataSentAt;
 
     /// <summary>Sends the handshake SYN once the intercepts know the fake endpoint (CLIENT_ADD goes first).</summary>
     private void StartHandshake(long now)
@@ -170,6 +175,12 @@ internal sealed partial class ReplayConnection
         Stats.ClientPacketsSentField++;
         Stats.BytesSentField += segment.PayloadLength;
         _sentNext = SequenceNumbers.Max(_sentNext, segment.End);
+        if (segment.PayloadLength > 0 && !_dataSent)
+        {
+            _dataSent = true;
+            _firstDataSentAt = now;
+        }
+
         if (segment.PayloadLength > 0)
         {
             _answerMustAcknowledge = SequenceNumbers.Max(_answerMustAcknowledge, segment.End);
@@ -328,7 +339,8 @@ internal sealed partial class ReplayConnection
 
         ++_retransmissions;
         if (_retransmissions > RetransmissionsBeforeDataIsDeclaredDropped && Phase == ConnectionPhase.Established
-            && _targetAcked == _clientIsn + 1 && _unacked.Peek().PayloadLength > 0)
+            && _targetAcked == _clientIsn + 1 && !_targetRepeatedSynAck && _unacked.Peek().PayloadLength > 0
+            && now - _firstDataSentAt >= Math.Max(DataDeclaredDroppedAfter, 4 * Math.Max(_srtt, _host.RoundTripEstimate)))
         {
             SendReset();
             Close(CloseReason.DataNotAcknowledged, HandshakeFailure.None, DataNotAcknowledgedDetail(), now);
@@ -362,9 +374,9 @@ internal sealed partial class ReplayConnection
     {
         var oldest = _unacked.Peek();
         return $"The target completed the handshake but acknowledged none of the data sent to it ({_retransmissions - 1} retransmissions of "
-            + $"{oldest.PayloadLength} bytes at sequence {oldest.Sequence}): its kernel dropped the segments. Likely causes: bad checksums "
-            + "(tcpdump -vv on the target prints 'incorrect'), segments larger than the path's MTU (-Mtu; the copier sets DF), "
-            + "or a firewall, conntrack or IPS on the way dropping data from fake clients.";
+            + $"{oldest.PayloadLength} bytes at sequence {oldest.Sequence}): its kernel dropped the segments, or its acknowledgments never came "
+            + "back through the intercept. Likely causes: bad checksums (tcpdump -vv on the target prints 'incorrect'), segments larger "
+            + "than the path's MTU (-Mtu), or a firewall, conntrack or IPS on the way dropping data from fake clients.";
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ internal sealed partial class ReplayConnection
     private int _largestTargetSegment;
     private int _unansweredRequests;
     private long _lastAckedAt;
+    private bool _targetRepeatedSynAck;
     private bool _finSent;
     private bool _targetFinSeen;
     private bool _targetClosedFirst;
@@ -95,7 +96,8 @@ internal sealed partial class ReplayConnection
     {
         if (Phase == ConnectionPhase.Established)
         {
-            // Our ACK of the handshake was lost: the target repeats its SYN-ACK.
+            // Our ACK of the handshake was lost, or the target's accept queue is full: the target repeats its SYN-ACK.
+            _targetRepeatedSynAck = true;
             SendAck();
             return;
         }

@@ -10,7 +10,8 @@ namespace TcpReplay.Engine.Sessions;
 /// </summary>
 /// <remarks>
 /// The client's sequence numbers are kept as they are; only addresses, ports, the acknowledgment number and the
-/// window are rewritten, in place, with incremental checksums. The copier acknowledges the target's data itself, so
+/// window are rewritten, in place. Both checksums are computed afresh at a segment's first send (a captured checksum can
+/// be partial) and updated incrementally for its retransmissions. The copier acknowledges the target's data itself, so
 /// the target never waits on the real client's ACK pattern. Runs on the engine thread only.
 /// </remarks>
 internal sealed partial class ReplayConnection
@@ -78,6 +79,9 @@ internal sealed partial class ReplayConnection
 
     /// <summary>The earliest wake-up the engine holds for this connection; long.MaxValue when none.</summary>
     public long ScheduledDue { get; set; } = long.MaxValue;
+
+    /// <summary>Monotonic nanoseconds when the copy ended; meaningful once <see cref="Phase"/> is Ended.</summary>
+    public long EndedAt { get; private set; }
 
     /// <summary>The client's connection is over (FIN or RST captured): an ended copy can be forgotten.</summary>
     public bool ClientEnded => _clientEnded;

@@ -3,7 +3,7 @@ using System.Net;
 
 namespace TcpReplay.Engine.Tests.Channel;
 
-/// <summary>Builds IPv4/TCP packets byte by byte for the channel tests (lab addresses only, DESIGN.md §4).</summary>
+/// <summary>Builds IPv4/TCP packets byte by byte for the channel tests (lab addresses only).</summary>
 internal static class ChannelTestPackets
 {
     public const byte Fin = 0x01;

@@ -330,6 +330,19 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void TheSameSynLongAfterItsCopyEndedIsCopiedAgain()
+    {
+        // A looped offline replay plays a well-known client port again with the capture's own ISN.
+        var lab = new CopyHarness();
+        PlayOneRequestToACompletedClose(lab);
+        lab.Advance(TimeSpan.FromSeconds(3));
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+
+        Assert.Equal(2, lab.Engine.GetConnections().Count);
+        Assert.Equal(TcpFlags.Syn, lab.Sender.Last.Flags);
+    }
+
+    [Fact]
     public void ANewConnectionFromThePortOfAClosedCopyIsCopiedAgain()
     {
         var lab = new CopyHarness();
@@ -433,13 +446,16 @@ public class ReplayConnectionTests
     [InlineData(PacingMode.WaitResponse)]
     public async Task AHeldCloseWhoseDataIsNeverAcknowledgedDoesNotSpinTheEngine(PacingMode pacing)
     {
-        // The target acknowledges nothing (its acknowledgments were lost): the retransmit interval grows past the drain
-        // time, and the held close must wait for the next retransmission, not ask to be woken in the past. That made
-        // the engine's timer loop spin at one instant for good, which froze every connection of the copy.
+        // The target acknowledges the first request, then nothing (its acknowledgments were lost): the retransmit
+        // interval grows past the drain time, and the held close must wait for the next retransmission, not ask to be
+        // woken in the past. That made the engine's timer loop spin at one instant for good, which froze every
+        // connection of the copy.
         var lab = new CopyHarness(pacing);
-        lab.Establish(40000, Isn);
+        var syn = lab.Establish(40000, Isn);
         lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
-        lab.FromClient(40000, Isn + 101, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Fin);
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn + 1, Isn + 101, TcpFlags.Ack | TcpFlags.Psh, payload: 10);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 11, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 201, OnlineIsn + 11, TcpFlags.Ack | TcpFlags.Fin);
 
         var advancing = Task.Run(() =>
         {
@@ -452,7 +468,8 @@ public class ReplayConnectionTests
         var finished = await Task.WhenAny(advancing, Task.Delay(TimeSpan.FromSeconds(20)));
         Assert.True(finished == advancing, "The engine's timers did not return: a wake-up time in the past spins the timer loop.");
         Assert.False(lab.Connection.IsOpen);
-        Assert.Equal(CloseReason.DataNotAcknowledged, lab.Connection.CloseReason);
+        Assert.Equal(CloseReason.Timeout, lab.Connection.CloseReason);
+        Assert.Equal(8, lab.Connection.Retransmissions);
     }
 
     [Fact]
@@ -480,6 +497,38 @@ public class ReplayConnectionTests
         Assert.True(lab.Now - sentAt < 4_000_000_000, $"given up after {(lab.Now - sentAt) / 1e9:0.0} s, not within 4 s");
         var failure = Assert.Single(FailureReason.Summarize(lab.Engine.GetConnections()));
         Assert.Equal(CloseReason.DataNotAcknowledged, failure.CloseReason);
+    }
+
+    [Fact]
+    public void ATargetThatRepeatsItsSynAckIsBusyNotDroppingDataAndKeepsTheGeneralLimit()
+    {
+        // A full accept queue: the target drops the handshake's ACK and the data and repeats its SYN-ACK until its
+        // application accepts. That is load, not bad checksums: the copy gets the general retransmission limit.
+        var lab = new CopyHarness(PacingMode.Timeline);
+        var syn = lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.Advance(TimeSpan.FromMilliseconds(900));
+        lab.FromTarget(syn.Source, syn.SourcePort, TargetIsn, Isn + 1, TcpFlags.Syn | TcpFlags.Ack);
+        for (var step = 0; step < 24 && lab.Connection.IsOpen; step++)
+        {
+            lab.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.True(lab.Connection.IsOpen, $"still retransmitting after 6.9 s, not {lab.Connection.CloseReason}");
+    }
+
+    [Fact]
+    public void AnUnacknowledgedFinAloneIsNotTakenForDroppedData()
+    {
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.Establish(40000, Isn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Fin);
+        for (var step = 0; step < 400 && lab.Connection.IsOpen; step++)
+        {
+            lab.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.NotEqual(CloseReason.DataNotAcknowledged, lab.Connection.CloseReason);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace TcpReplay.Engine.Diagnostics.Health;
 
-/// <summary>The part a host plays in a live copy (DESIGN.md §1); checks that every role needs carry <see cref="Host"/>.</summary>
+/// <summary>The part a host plays in a live copy; checks that every role needs carry <see cref="Host"/>.</summary>
 public enum HealthRole
 {
     /// <summary>Any role: privileges, libpcap, the interface, offloads, the clock.</summary>

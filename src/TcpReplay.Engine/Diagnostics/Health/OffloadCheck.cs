@@ -41,8 +41,9 @@ public sealed class OffloadCheck : IHealthCheck
         var parts = new List<string>();
         if (txChecksum == true)
         {
-            parts.Add($"TX checksum offload is on for {name} (the kernel's default): captures of this host's own packets hold partial checksums, "
-                + "and the copier computes the IP and TCP checksums of every packet it sends afresh");
+            parts.Add($"TX checksum offload is on for {name} (the kernel's default): packets sent with it, this host's own and those of "
+                + "clients on a local veth or tap (containers, VMs), are captured with partial checksums, and the copier computes the IP and "
+                + "TCP checksums of every packet it sends afresh");
         }
 
         var segmenting = new List<string>();
@@ -69,7 +70,8 @@ public sealed class OffloadCheck : IHealthCheck
 
         if (parts.Count == 0)
         {
-            return (HealthStatus.Pass, $"Checksum and segmentation offloads are off on {name}: captures hold full checksums and packets of at most the MTU ({mtu} bytes).");
+            var unknown = gro is null || lro is null || tso is null || txChecksum is null ? " (the others are not reported)" : string.Empty;
+            return (HealthStatus.Pass, $"The offloads ethtool reports are off on {name}{unknown}: captures hold full checksums and packets of at most the MTU ({mtu} bytes).");
         }
 
         return (HealthStatus.Pass, string.Join("; ", parts) + ". Normal and harmless to the copy: leave the offloads as they are.");

@@ -50,7 +50,8 @@ public sealed class HostChecksTests
     public void OffloadsOffPassAndUnknownOffloadsAreSkipped()
     {
         Assert.Equal(HealthStatus.Pass, OffloadCheck.Decide("eth0", 1500, false, false, false, false).Status);
-        Assert.Contains("are off", OffloadCheck.Decide("eth0", 1500, false, false, false, false).Detail, StringComparison.Ordinal);
+        Assert.Contains("reports are off on eth0:", OffloadCheck.Decide("eth0", 1500, false, false, false, false).Detail, StringComparison.Ordinal);
+        Assert.Contains("(the others are not reported)", OffloadCheck.Decide("eth0", 1500, null, null, null, false).Detail, StringComparison.Ordinal);
         Assert.Equal(HealthStatus.Skipped, OffloadCheck.Decide("eth0", 1500, null, null, null, null).Status);
     }
 
