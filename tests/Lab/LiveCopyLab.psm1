@@ -238,6 +238,14 @@ function Invoke-LabCopyRun {
     $compared = Compare-LabAccessLog -Online $onlineServed -Target $served
     if ($compared.Duplicated -or $compared.Missing) {
         Write-Host "Invoke-LabCopyRun: duplicated $($compared.Duplicated -join '; '); missing $(($compared.Missing | Select-Object -First 20) -join '; ')"
+        # What a duplicate needs to be explained: every request of its client port on both sides, in order.
+        foreach ($port in @($compared.Duplicated | ForEach-Object { [int]($_ -split '#')[0] } | Select-Object -Unique -First 5)) {
+            foreach ($side in @(@{ Name = 'online'; Lines = $onlineServed }, @{ Name = 'target'; Lines = $served })) {
+                $side.Lines | Where-Object RemotePort -eq $port | ForEach-Object {
+                    Write-Host ("  port {0} {1}: {2} nginx connection {3} #{4} {5} {6} {7:HH:mm:ss.fff}" -f $port, $side.Name, $_.RemoteAddress, $_.Connection, $_.ConnectionRequests, $_.Target, $_.Status, $_.Time)
+                }
+            }
+        }
     }
     [pscustomobject]@{ Traffic = $traffic; Online = $expected; Target = $served.Count; FromFake = $fromFake; Compared = $compared; SettleSeconds = $clock.Elapsed.TotalSeconds }
 }
