@@ -86,6 +86,16 @@ public sealed partial class CopyEngine
             return false;
         }
 
+        // The same switch, the other way round: the kept layer's later packets came first, so the copy was opened
+        // mid-stream with the copier's own SYN, and the connection's real SYN follows from the other layer, moments
+        // later and a little below in sequence space. Taken for a reused port, it would replay the whole connection on a
+        // second copy. The client bytes before the copy's start are then not copied: a miss, never a duplicate.
+        if (!connection.Record.SynSeen && connection.HasClientIsn && now - connection.CreatedAt < LateDuplicateWindow
+            && SequenceNumbers.LessThan(sequence, connection.ClientIsn) && connection.ClientIsn - sequence <= LateSynReach)
+        {
+            return false;
+        }
+
         if (connection.Phase == ConnectionPhase.Ended)
         {
             Forget(connection);

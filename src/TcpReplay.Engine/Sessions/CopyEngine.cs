@@ -42,6 +42,9 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     // Auto's switch delivers a second copy of its overlap within CaptureOptions.SwitchOverlap (1 s) and a ring's latency.
     private static readonly long LateDuplicateWindow = 2_000_000_000;
 
+    // How far below a mid-stream copy's start a late SYN of the same connection can lie: what the layers' overlap holds.
+    private const uint LateSynReach = 1 << 20;
+
     private readonly PacketBufferPool _tinyPool = new(TinyBufferSize, maximumRetained: 16384);
     private readonly IPacketSender _sender;
 

@@ -330,6 +330,30 @@ public class ReplayConnectionTests
     }
 
     [Fact]
+    public void ALateSynOfAConnectionCopiedFromMidStreamDoesNotReplayItOnASecondCopy()
+    {
+        // Seen in the interop lab under CI load: Auto's kept layer delivered requests 2-4 first (a copy opened mid-stream
+        // with the copier's own SYN), then the other layer's late SYN and requests 1-4 opened a second copy, and the
+        // target served requests 2-4 twice.
+        var lab = new CopyHarness(PacingMode.Timeline);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        var ownSyn = lab.Sender.Last;
+        Assert.Equal(TcpFlags.Syn, ownSyn.Flags);
+        lab.FromTarget(ownSyn.Source, ownSyn.SourcePort, TargetIsn, Isn + 101, TcpFlags.Syn | TcpFlags.Ack);
+        var sentData = lab.Sender.Sent.Count(p => p.PayloadLength > 0);
+
+        lab.Advance(TimeSpan.FromMilliseconds(5));
+        lab.FromClient(40000, Isn, 0, TcpFlags.Syn);
+        lab.FromClient(40000, Isn + 1, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.FromClient(40000, Isn + 101, OnlineIsn + 1, TcpFlags.Ack | TcpFlags.Psh, payload: 100);
+        lab.Advance(TimeSpan.FromMilliseconds(300));
+
+        Assert.Single(lab.Engine.GetConnections());
+        Assert.Equal(1, sentData);
+        Assert.Equal(0, lab.Sender.Sent.Count(p => p.PayloadLength > 0 && p.Sequence == Isn + 1));
+    }
+
+    [Fact]
     public void TheSameSynLongAfterItsCopyEndedIsCopiedAgain()
     {
         // A looped offline replay plays a well-known client port again with the capture's own ISN.
