@@ -6,6 +6,12 @@ internal enum EndMode
     /// <summary>Send "end", wait for the final result and the server's Close, answer it.</summary>
     Final,
 
+    /// <summary>
+    /// Send "end"; once the final result is in, send a Close frame at once, wait (bounded) for the server's Close and
+    /// close the connection: what Python's websockets client does when its <c>async with</c> block ends.
+    /// </summary>
+    CloseAfterFinal,
+
     /// <summary>Send a Close frame instead of "end" (the server logs early-close).</summary>
     Close,
 
@@ -44,12 +50,6 @@ internal sealed class ClientOptions
             throw new UsageException($"--url must be a ws:// URL such as ws://198.18.0.20:8080/stream, not '{urlText}'.");
         }
 
-        var modeText = args.String("end-mode", "final");
-        if (!Enum.TryParse<EndMode>(modeText, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
-        {
-            throw new UsageException($"--end-mode must be final, close or abort, not '{modeText}'.");
-        }
-
         var options = new ClientOptions
         {
             Url = url,
@@ -60,7 +60,7 @@ internal sealed class ClientOptions
             Stagger = TimeSpan.FromMilliseconds(args.Int("stagger-ms", 0, 0, 60_000)),
             FinalTimeout = TimeSpan.FromSeconds(args.Double("final-timeout-seconds", 10, 0.1, 600)),
             Deadline = TimeSpan.FromSeconds(args.Double("deadline-seconds", 60, 1, 3600)),
-            EndMode = mode,
+            EndMode = args.Choice("end-mode", EndMode.Final),
         };
         args.RejectUnknown();
         return options;

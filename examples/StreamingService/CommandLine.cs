@@ -82,6 +82,29 @@ internal sealed class CommandLine
         return value;
     }
 
+    /// <summary>One of an enum's names, case-insensitive, with dashes allowed (close-after-final for CloseAfterFinal).</summary>
+    public T Choice<T>(string name, T fallback)
+        where T : struct, Enum
+    {
+        var text = Last(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!Enum.TryParse<T>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value) || !Enum.IsDefined(value)
+            || text.Any(char.IsDigit))
+        {
+            var names = string.Join(", ", Enum.GetNames<T>().Select(Kebab));
+            throw new UsageException($"--{name} must be one of {names}, not '{text}'.");
+        }
+
+        return value;
+    }
+
+    private static string Kebab(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
     /// <summary>Throws for a flag that no option read: a misspelt flag must not be ignored.</summary>
     public void RejectUnknown()
     {

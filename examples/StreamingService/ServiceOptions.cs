@@ -15,8 +15,24 @@ internal sealed class ServiceOptions
     /// <summary>JSON lines, one per HTTP request (WebSocket upgrades are in the session log instead).</summary>
     public required string AccessLogPath { get; init; }
 
-    /// <summary>Time from the client's "end" message to the final result.</summary>
+    /// <summary>Time from the client's "end" message to the final result: drawn uniformly from this range per session.</summary>
     public required TimeSpan FinalDelay { get; init; }
+
+    public required TimeSpan FinalDelayMax { get; init; }
+
+    /// <summary>How partial results come: after a random number of frames, or on a random clock.</summary>
+    public required PartialMode Partials { get; init; }
+
+    /// <summary>Timed partials: the gap before each is drawn uniformly from this range.</summary>
+    public required TimeSpan PartialIntervalMin { get; init; }
+
+    public required TimeSpan PartialIntervalMax { get; init; }
+
+    /// <summary>What a Close frame from the client after "end" but before the final does: abort the recognition, or nothing.</summary>
+    public required EarlyCloseMode EarlyClose { get; init; }
+
+    /// <summary>Who closes the WebSocket after the final result.</summary>
+    public required Closer Closer { get; init; }
 
     /// <summary>
     /// A partial result is due after a random number of new frames, drawn uniformly from this range: a recognizer
@@ -57,6 +73,20 @@ internal sealed class ServiceOptions
             throw new UsageException($"--partial-max-frames ({partialMax}) is below --partial-min-frames ({partialMin}).");
         }
 
+        var finalDelay = args.Int("final-delay-ms", 300, 0, 600_000);
+        var finalDelayMax = args.Int("final-delay-max-ms", finalDelay, 0, 600_000);
+        if (finalDelayMax < finalDelay)
+        {
+            throw new UsageException($"--final-delay-max-ms ({finalDelayMax}) is below --final-delay-ms ({finalDelay}).");
+        }
+
+        var intervalMin = args.Int("partial-interval-min-ms", 50, 1, 600_000);
+        var intervalMax = args.Int("partial-interval-max-ms", 400, 1, 600_000);
+        if (intervalMax < intervalMin)
+        {
+            throw new UsageException($"--partial-interval-max-ms ({intervalMax}) is below --partial-interval-min-ms ({intervalMin}).");
+        }
+
         var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in args.All("status-path"))
         {
@@ -77,7 +107,13 @@ internal sealed class ServiceOptions
             Port = args.Int("port", 8080, 1, 65535),
             SessionLogPath = Path.GetFullPath(args.String("session-log", "sessions.jsonl")),
             AccessLogPath = Path.GetFullPath(args.String("access-log", "access.jsonl")),
-            FinalDelay = TimeSpan.FromMilliseconds(args.Int("final-delay-ms", 300, 0, 600_000)),
+            FinalDelay = TimeSpan.FromMilliseconds(finalDelay),
+            FinalDelayMax = TimeSpan.FromMilliseconds(finalDelayMax),
+            Partials = args.Choice("partials", PartialMode.Frames),
+            PartialIntervalMin = TimeSpan.FromMilliseconds(intervalMin),
+            PartialIntervalMax = TimeSpan.FromMilliseconds(intervalMax),
+            EarlyClose = args.Choice("early-close", EarlyCloseMode.Abort),
+            Closer = args.Choice("closer", Closer.Server),
             PartialMinFrames = partialMin,
             PartialMaxFrames = partialMax,
             PartialJitter = TimeSpan.FromMilliseconds(args.Int("partial-jitter-ms", 50, 0, 60_000)),
@@ -90,4 +126,34 @@ internal sealed class ServiceOptions
         args.RejectUnknown();
         return options;
     }
+}
+
+/// <summary>How the server decides when to send a partial result.</summary>
+internal enum PartialMode
+{
+    /// <summary>After a random number of new frames (sparse: a recognizer speaks when a word settles).</summary>
+    Frames,
+
+    /// <summary>At random moments, whatever the frames.</summary>
+    Timed,
+}
+
+/// <summary>What a client Close frame that comes after "end" but before the final result does.</summary>
+internal enum EarlyCloseMode
+{
+    /// <summary>Aborts the recognition: no final (the real service's behaviour).</summary>
+    Abort,
+
+    /// <summary>Nothing: the final is still sent.</summary>
+    Tolerate,
+}
+
+/// <summary>Who starts the WebSocket close after the final result.</summary>
+internal enum Closer
+{
+    /// <summary>The server sends its Close frame right after the final.</summary>
+    Server,
+
+    /// <summary>The server waits for the client's Close frame and answers it.</summary>
+    Client,
 }

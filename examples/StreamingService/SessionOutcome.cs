@@ -40,6 +40,12 @@ internal sealed record SessionOutcome
     /// <summary>The client's Close frame came after its "end" but before the final result (the final is still sent).</summary>
     public required bool CloseBeforeFinal { get; init; }
 
+    /// <summary>The final delay drawn for this session, in milliseconds (null when "end" never came).</summary>
+    public double? FinalDelayMs { get; init; }
+
+    /// <summary>When the client's Close frame came, in milliseconds from the session's start (null when none came).</summary>
+    public double? CloseFrameAtMs { get; init; }
+
     /// <summary>Both Close frames were exchanged.</summary>
     public required bool CloseHandshake { get; init; }
 }

@@ -35,7 +35,8 @@ internal static class StreamingClient
             finals = results.Count(r => r.Final),
             aborts = results.Count(r => r.Error is not null && !r.Final),
             noFinal = results.Count(r => !r.Final),
-            closedByServer = results.Count(r => r.ServerClosed),
+            closedByServer = results.Count(r => r.ServerClosed && !r.ClientClosed),
+            closedByClient = results.Count(r => r.ClientClosed),
             partials = results.Sum(r => r.Partials),
             framesSent = results.Sum(r => r.FramesSent),
             endMode = options.EndMode.ToString().ToLowerInvariant(),
@@ -57,7 +58,7 @@ internal static class StreamingClient
             await Task.Delay(startDelay, deadline).ConfigureAwait(false);
             await socket.ConnectAsync(options.Url, deadline).ConfigureAwait(false);
             var finalSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var receive = ReceiveAsync(socket, result, finalSeen, deadline);
+            var receive = ReceiveAsync(socket, result, finalSeen, options.EndMode == EndMode.CloseAfterFinal, deadline);
 
             // Frames on a fixed timeline from the session's start, as a microphone produces them; a late send does
             // not shift the ones after it.
@@ -108,8 +109,12 @@ internal static class StreamingClient
         return result;
     }
 
-    /// <summary>Reads partials and the final; answers the server's Close, which ends the session.</summary>
-    private static async Task ReceiveAsync(ClientWebSocket socket, SessionResult result, TaskCompletionSource finalSeen, CancellationToken deadline)
+    /// <summary>
+    /// Reads partials and the final; closes at once after the final when asked to, and answers the server's Close, which
+    /// ends the session.
+    /// </summary>
+    private static async Task ReceiveAsync(ClientWebSocket socket, SessionResult result, TaskCompletionSource finalSeen, bool closeAfterFinal,
+        CancellationToken deadline)
     {
         var buffer = new byte[16 * 1024];
         var message = new MemoryStream();
@@ -146,6 +151,11 @@ internal static class StreamingClient
                     }
 
                     finalSeen.TrySetResult();
+                    if (closeAfterFinal && socket.State == WebSocketState.Open)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", deadline).ConfigureAwait(false);
+                        result.ClientClosed = true;
+                    }
                 }
                 else
                 {
@@ -181,6 +191,7 @@ internal static class StreamingClient
     {
         public bool Final;
         public bool ServerClosed;
+        public bool ClientClosed;
         public int Partials;
         public long FramesSent;
         public long EndSentAt;

@@ -7,10 +7,12 @@ namespace StreamingService;
 
 /// <summary>
 /// One WebSocket session of the speech-recognition-like protocol. The client sends binary frames, then the text
-/// message "end"; the server sends text partial results at random moments while frames arrive, and the final result
-/// <see cref="ServiceOptions.FinalDelay"/> after "end", then closes. A Close frame from the client after its "end"
-/// does not cancel the final (the copied client's Close echoes the online server's, which may come first); a
-/// connection that ends without a Close frame before the final does: that is the abort a premature copier close causes.
+/// message "end"; the server sends text partial results while frames arrive (after a random number of frames, or at
+/// random moments), and the final result a random delay from <see cref="ServiceOptions.FinalDelay"/> to
+/// <see cref="ServiceOptions.FinalDelayMax"/> after "end"; then the server closes, or waits for the client's Close.
+/// A Close frame from the client after "end" but before the final aborts the recognition, as the real service does
+/// (<see cref="EarlyCloseMode.Tolerate"/> keeps the final instead); a connection that ends without a Close frame before
+/// the final always aborts it.
 /// </summary>
 internal sealed class StreamingSession
 {
@@ -32,6 +34,8 @@ internal sealed class StreamingSession
     private int _partials;
     private string? _receiveEnd;
     private bool _closeFrameReceived;
+    private readonly Stopwatch _clock = new();
+    private TimeSpan _closeFrameAt;
 
     public StreamingSession(WebSocket socket, ServiceOptions options)
     {
@@ -42,7 +46,8 @@ internal sealed class StreamingSession
     public async Task<SessionOutcome> RunAsync(string remote, int remotePort, CancellationToken aborted)
     {
         var start = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
+        _clock.Start();
+        var clock = _clock;
         var receive = ReceiveAsync(aborted);
         string outcome;
         string? reason = null;
@@ -50,33 +55,16 @@ internal sealed class StreamingSession
         double? endToFinal = null;
         var closeBeforeFinal = false;
         var handshake = false;
+        TimeSpan? finalDelay = null;
         try
         {
-            ScheduleNextPartial();
-            while (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+            if (_options.Partials == PartialMode.Timed)
             {
-                var due = _partialDue.WaitAsync(aborted);
-                await Task.WhenAny(due, _endReceived.Task, receive).ConfigureAwait(false);
-                if (!due.IsCompleted)
-                {
-                    // The wait is abandoned with the loop; a later Release finds no one and harms nothing.
-                    continue;
-                }
-
-                await due.ConfigureAwait(false);
-                var jitter = Random.Shared.NextDouble() * _options.PartialJitter;
-                if (jitter > TimeSpan.Zero)
-                {
-                    await Task.WhenAny(Task.Delay(jitter, aborted), _endReceived.Task, receive).ConfigureAwait(false);
-                }
-
-                if (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
-                {
-                    var frames = Volatile.Read(ref _frames);
-                    await SendTextAsync(new { type = "partial", seq = ++_partials, frames, text = Babble(frames) }, aborted).ConfigureAwait(false);
-                }
-
-                ScheduleNextPartial();
+                await SendTimedPartialsAsync(receive, aborted).ConfigureAwait(false);
+            }
+            else
+            {
+                await SendFramePartialsAsync(receive, aborted).ConfigureAwait(false);
             }
 
             if (!_endReceived.Task.IsCompleted)
@@ -99,9 +87,18 @@ internal sealed class StreamingSession
             else
             {
                 var endAt = clock.Elapsed;
-                var due = Task.Delay(_options.FinalDelay, aborted);
+                var delay = _options.FinalDelay + (Random.Shared.NextDouble() * (_options.FinalDelayMax - _options.FinalDelay));
+                finalDelay = delay;
+                var due = Task.Delay(delay, aborted);
                 await Task.WhenAny(due, receive).ConfigureAwait(false);
-                if (!due.IsCompleted && !_closeFrameReceived)
+                if (_closeFrameReceived && _options.EarlyClose == EarlyCloseMode.Abort)
+                {
+                    outcome = "abort";
+                    reason = EarlyCloseReason(endAt, delay);
+                    await CloseOutputAsync(aborted).ConfigureAwait(false);
+                    handshake = true;
+                }
+                else if (!due.IsCompleted && !_closeFrameReceived)
                 {
                     // The connection went away while the final was being prepared.
                     outcome = "abort";
@@ -112,7 +109,7 @@ internal sealed class StreamingSession
                     await due.ConfigureAwait(false);
                     // .NET timers run on a millisecond clock and may fire a fraction of a millisecond early; the final
                     // result must never come before the configured delay.
-                    var early = _options.FinalDelay - (clock.Elapsed - endAt);
+                    var early = delay - (clock.Elapsed - endAt);
                     if (early > TimeSpan.Zero)
                     {
                         await Task.Delay(early + TimeSpan.FromMilliseconds(1), aborted).ConfigureAwait(false);
@@ -123,6 +120,13 @@ internal sealed class StreamingSession
                         outcome = "abort";
                         reason = $"{_receiveEnd} (before the final result)";
                     }
+                    else if (_closeFrameReceived && _options.EarlyClose == EarlyCloseMode.Abort)
+                    {
+                        outcome = "abort";
+                        reason = EarlyCloseReason(endAt, delay);
+                        await CloseOutputAsync(aborted).ConfigureAwait(false);
+                        handshake = true;
+                    }
                     else
                     {
                         closeBeforeFinal = _closeFrameReceived;
@@ -132,7 +136,9 @@ internal sealed class StreamingSession
                         final = true;
                         outcome = "final";
                         endToFinal = (clock.Elapsed - endAt).TotalMilliseconds;
-                        handshake = await CloseAfterFinalAsync(receive, aborted).ConfigureAwait(false);
+                        handshake = _options.Closer == Closer.Server
+                            ? await CloseAfterFinalAsync(receive, aborted).ConfigureAwait(false)
+                            : await AnswerClientCloseAsync(receive, aborted).ConfigureAwait(false);
                     }
                 }
             }
@@ -173,7 +179,55 @@ internal sealed class StreamingSession
             EndToFinalMs = endToFinal,
             CloseBeforeFinal = closeBeforeFinal,
             CloseHandshake = handshake,
+            FinalDelayMs = finalDelay?.TotalMilliseconds,
+            CloseFrameAtMs = _closeFrameReceived ? _closeFrameAt.TotalMilliseconds : null,
         };
+    }
+
+    /// <summary>Partials after a random number of new frames (and a random processing delay), until "end".</summary>
+    private async Task SendFramePartialsAsync(Task receive, CancellationToken aborted)
+    {
+        ScheduleNextPartial();
+        while (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+        {
+            var due = _partialDue.WaitAsync(aborted);
+            await Task.WhenAny(due, _endReceived.Task, receive).ConfigureAwait(false);
+            if (!due.IsCompleted)
+            {
+                // The wait is abandoned with the loop; a later Release finds no one and harms nothing.
+                continue;
+            }
+
+            await due.ConfigureAwait(false);
+            var jitter = Random.Shared.NextDouble() * _options.PartialJitter;
+            if (jitter > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.Delay(jitter, aborted), _endReceived.Task, receive).ConfigureAwait(false);
+            }
+
+            if (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+            {
+                var frames = Volatile.Read(ref _frames);
+                await SendTextAsync(new { type = "partial", seq = ++_partials, frames, text = Babble(frames) }, aborted).ConfigureAwait(false);
+            }
+
+            ScheduleNextPartial();
+        }
+    }
+
+    /// <summary>Partials at random moments (gaps drawn from the configured range), whatever the frames, until "end".</summary>
+    private async Task SendTimedPartialsAsync(Task receive, CancellationToken aborted)
+    {
+        while (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+        {
+            var gap = _options.PartialIntervalMin + (Random.Shared.NextDouble() * (_options.PartialIntervalMax - _options.PartialIntervalMin));
+            await Task.WhenAny(Task.Delay(gap, aborted), _endReceived.Task, receive).ConfigureAwait(false);
+            if (!_endReceived.Task.IsCompleted && !receive.IsCompleted)
+            {
+                var frames = Volatile.Read(ref _frames);
+                await SendTextAsync(new { type = "partial", seq = ++_partials, frames, text = Babble(frames) }, aborted).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Reads until the client's Close frame or the connection's end; records which in the fields.</summary>
@@ -188,6 +242,7 @@ internal sealed class StreamingSession
                 var result = await _socket.ReceiveAsync(buffer, aborted).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    _closeFrameAt = _clock.Elapsed;
                     _closeFrameReceived = true;
                     _receiveEnd = $"Close frame {result.CloseStatus}";
                     return;
@@ -263,6 +318,18 @@ internal sealed class StreamingSession
         await Task.WhenAny(receive, Task.Delay(_options.CloseTimeout, aborted)).ConfigureAwait(false);
         return _closeFrameReceived;
     }
+
+    /// <summary>After the final, the client closes: wait (bounded) for its Close frame and answer it.</summary>
+    private async Task<bool> AnswerClientCloseAsync(Task receive, CancellationToken aborted)
+    {
+        await Task.WhenAny(receive, Task.Delay(_options.CloseTimeout, aborted)).ConfigureAwait(false);
+        await CloseOutputAsync(aborted).ConfigureAwait(false);
+        return _closeFrameReceived;
+    }
+
+    private string EarlyCloseReason(TimeSpan endAt, TimeSpan finalDelay) =>
+        $"the client's Close frame came {(_closeFrameAt - endAt).TotalMilliseconds:F0} ms after \"end\", before the final result " +
+        $"(due {finalDelay.TotalMilliseconds:F0} ms after \"end\"): recognition aborted";
 
     private async Task CloseOutputAsync(CancellationToken aborted)
     {

@@ -37,6 +37,15 @@ function Start-LabStreamingService {
         TCP port. Default 8080.
     .PARAMETER FinalDelayMs
         Time from the client's "end" to the final result. Default 300.
+    .PARAMETER FinalDelayMaxMs
+        With it, each session's final delay is drawn uniformly from FinalDelayMs..FinalDelayMaxMs.
+    .PARAMETER Partials
+        frames (default): a partial after a random 5-25 new frames; timed: at random moments 50-400 ms apart.
+    .PARAMETER EarlyClose
+        abort (default, as the real service): a client Close frame after "end" but before the final aborts the
+        recognition; tolerate: the final is still sent.
+    .PARAMETER Closer
+        server (default): the server closes right after the final; client: it waits for the client's Close.
     .PARAMETER DelayMs
         Delay before every HTTP answer. Default 0.
     .PARAMETER StatusPath
@@ -70,6 +79,10 @@ function Start-LabStreamingService {
         [Parameter(Mandatory)] [string] $HostName,
         [ValidateRange(1, 65535)] [int] $Port = 8080,
         [ValidateRange(0, 600000)] [int] $FinalDelayMs = 300,
+        [ValidateRange(-1, 600000)] [int] $FinalDelayMaxMs = -1,
+        [ValidateSet('frames', 'timed')] [string] $Partials = 'frames',
+        [ValidateSet('abort', 'tolerate')] [string] $EarlyClose = 'abort',
+        [ValidateSet('server', 'client')] [string] $Closer = 'server',
         [ValidateRange(0, 600000)] [int] $DelayMs = 0,
         [string[]] $StatusPath = @(),
         [string[]] $DelayPath = @(),
@@ -87,7 +100,9 @@ function Start-LabStreamingService {
     $sessionLog = Join-Path $dir 'sessions.jsonl'
     $accessLog = Join-Path $dir 'access.jsonl'
     $arguments = @($dll, '--address', $address, '--port', "$Port", '--session-log', $sessionLog, '--access-log', $accessLog,
-        '--final-delay-ms', "$FinalDelayMs", '--delay-ms', "$DelayMs", '--body-bytes', "$BodyBytes")
+        '--final-delay-ms', "$FinalDelayMs", '--delay-ms', "$DelayMs", '--body-bytes', "$BodyBytes",
+        '--partials', $Partials, '--early-close', $EarlyClose, '--closer', $Closer)
+    if ($FinalDelayMaxMs -ge 0) { $arguments += '--final-delay-max-ms', "$FinalDelayMaxMs" }
     foreach ($s in $StatusPath) { $arguments += '--status-path', $s }
     foreach ($d in $DelayPath) { $arguments += '--delay-path', $d }
     $arguments += $ArgumentList
@@ -141,7 +156,8 @@ function Get-LabStreamingOutcome {
         Reads the session log of the streaming service: one object per ended WebSocket session.
     .DESCRIPTION
         Objects have Session, Outcome (final, early-close, abort), Final, Reason, Remote, RemotePort, Start, End,
-        DurationMs, Frames, Bytes, Partials, EndReceived, EndToFinalMs, CloseBeforeFinal, CloseHandshake
+        DurationMs, Frames, Bytes, Partials, EndReceived, EndToFinalMs, CloseBeforeFinal, CloseHandshake, FinalDelayMs,
+        CloseFrameAtMs
         (examples/StreamingService/README.md).
     .PARAMETER Path
         The session log (SessionLogPath of Start-LabStreamingService; accepted from the pipeline by that name).
@@ -238,7 +254,9 @@ function Invoke-LabStreamingClient {
     .PARAMETER StaggerMs
         Session n starts n × StaggerMs after the first. Default 0.
     .PARAMETER EndMode
-        final (default), close (Close frame instead of "end") or abort (drop the connection after "end").
+        final (default: wait for the server's Close), close-after-final (send a Close frame as soon as the final is
+        in, as Python's websockets client does), close (Close frame instead of "end") or abort (drop the connection
+        after "end").
     .PARAMETER FinalTimeoutSeconds
         How long each session waits for its final. Default 10.
     .PARAMETER DeadlineSeconds
@@ -260,7 +278,7 @@ function Invoke-LabStreamingClient {
         [double] $DurationSeconds = 2,
         [int] $FrameBytes = 640,
         [int] $StaggerMs = 0,
-        [ValidateSet('final', 'close', 'abort')] [string] $EndMode = 'final',
+        [ValidateSet('final', 'close-after-final', 'close', 'abort')] [string] $EndMode = 'final',
         [double] $FinalTimeoutSeconds = 10,
         [double] $DeadlineSeconds = 60
     )
