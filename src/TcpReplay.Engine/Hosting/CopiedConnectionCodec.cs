@@ -46,6 +46,9 @@ internal static class CopiedConnectionCodec
         writer.Write((int)connection.HandshakeFailure);
         writer.WriteNullable(connection.CloseDetail);
         writer.Write(connection.CloseHeld);
+        writer.Write(connection.AnswerHolds);
+        writer.Write(connection.AnswerHeld);
+        writer.Write(connection.AnswerWaitTimeouts);
     }
 
     public static CopiedConnection Read(BinaryReader reader)
@@ -89,6 +92,9 @@ internal static class CopiedConnectionCodec
             HandshakeFailure = (HandshakeFailure)reader.ReadInt32(),
             CloseDetail = reader.ReadNullableString(),
             CloseHeld = reader.ReadTimeSpan(),
+            AnswerHolds = reader.ReadInt64(),
+            AnswerHeld = reader.ReadTimeSpan(),
+            AnswerWaitTimeouts = reader.ReadInt64(),
         };
     }
 }

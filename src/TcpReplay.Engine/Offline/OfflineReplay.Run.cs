@@ -1,6 +1,8 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture.Files;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Statistics;
 using TcpReplay.Engine.Threading;
 
 namespace TcpReplay.Engine.Offline;
@@ -191,7 +193,7 @@ public sealed partial class OfflineReplay
                         continue;
                     }
 
-                    var buffer = Copy(record.Data, record.LinkType, loop, out var isClose, out var port);
+                    var buffer = Copy(record.Data, record.LinkType, timestamp, loop, out var isClose, out var port);
                     if (buffer is null)
                     {
                         continue;
@@ -207,10 +209,12 @@ public sealed partial class OfflineReplay
     }
 
     /// <summary>
-    /// Copies a client packet into a pooled buffer and gives it its fresh port in a repeated play; null when it does not
-    /// parse (the selector parsed it, so only a damaged copy would). The engine computes its checksums when it sends it.
+    /// Copies a client packet into a pooled buffer, with its capture time (the engine reads the client's rhythm from
+    /// it), and gives it its fresh port in a repeated play; null when it does not parse (the selector parsed it, so only
+    /// a damaged copy would). The engine computes its checksums when it sends it. A close is a FIN or RST, or a client
+    /// WebSocket Close frame (the application's close): none goes earlier after its connection's start than captured.
     /// </summary>
-    private PacketBuffer? Copy(ReadOnlySpan<byte> data, LinkType linkType, int loop, out bool isClose, out ushort port)
+    private PacketBuffer? Copy(ReadOnlySpan<byte> data, LinkType linkType, long timestamp, int loop, out bool isClose, out ushort port)
     {
         isClose = false;
         port = 0;
@@ -224,6 +228,7 @@ public sealed partial class OfflineReplay
 
         data.CopyTo(buffer.Array);
         buffer.Length = data.Length;
+        buffer.TimestampNanoseconds = timestamp;
         if (TcpPacket.TryParse(linkType, buffer.Span, out var packet) != PacketParseStatus.Ok || packet.IpVersion != 4)
         {
             PacketBufferPool.ReturnToOwner(buffer);
@@ -231,7 +236,8 @@ public sealed partial class OfflineReplay
         }
 
         var tcp = packet.Tcp;
-        isClose = (tcp.Flags & (TcpFlags.Fin | TcpFlags.Rst)) != 0;
+        isClose = (tcp.Flags & (TcpFlags.Fin | TcpFlags.Rst)) != 0
+            || WebSocketHead.IsClientCloseFrame(ReplayConnection.CapturedPayload(tcp, packet.PayloadLength));
         if (loop > 0)
         {
             tcp.SetSourcePort(LoopPorts.Fresh(tcp.SourcePort, loop));

@@ -155,5 +155,14 @@ public sealed class CopiedConnection
     /// <summary>How long the close was held after the client closed, waiting for the target to finish answering.</summary>
     public TimeSpan CloseHeld { get; internal set; }
 
+    /// <summary>Causal pacing: client segments held until the target had answered what came before them (holds of 1 ms or more).</summary>
+    public long AnswerHolds { get; internal set; }
+
+    /// <summary>Causal pacing: the total time client segments were held for the target's answers.</summary>
+    public TimeSpan AnswerHeld { get; internal set; }
+
+    /// <summary>Causal pacing: held segments that went without the target's answer, after the response wait timeout.</summary>
+    public long AnswerWaitTimeouts { get; internal set; }
+
     public override string ToString() => $"{Client} as {FakeClient} -> {TargetAddress}:{TargetPort} ({CloseReason})";
 }

@@ -10,7 +10,7 @@ public sealed class CopyEngineOptions
     /// <summary>Networks the fake client addresses are taken from; the target must route them via the assistant.</summary>
     public required IReadOnlyList<IPv4Network> FakeClientNetworks { get; init; }
 
-    public PacingMode Pacing { get; init; } = PacingMode.WaitResponse;
+    public PacingMode Pacing { get; init; } = PacingMode.Causal;
 
     /// <summary>Time for the target's SYN-ACK, SYN retransmissions included (tcpcopy: 3 s).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(3);
@@ -21,7 +21,10 @@ public sealed class CopyEngineOptions
     /// <summary>A connection older than this ends with Timeout, however busy.</summary>
     public TimeSpan MaxConnectionAge { get; init; } = TimeSpan.FromHours(2);
 
-    /// <summary>WaitResponse: the longest wait for the target's answer before the next request goes anyway.</summary>
+    /// <summary>
+    /// The longest wait for the target's answer before held client data goes anyway: the next request (WaitResponse),
+    /// a reaction (Causal).
+    /// </summary>
     public TimeSpan ResponseWaitTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long the close is held for a target that is still answering, and how long a half-closed target may stay open.</summary>

@@ -34,6 +34,10 @@ public sealed partial class CopyStatistics
         visit(ref CloseHeldTicksField);
         visit(ref CloseHeldMaxTicksField);
         visit(ref ClosesHeldField);
+        visit(ref AnswerHoldsField);
+        visit(ref AnswerHeldTicksField);
+        visit(ref AnswerHeldMaxTicksField);
+        visit(ref AnswerWaitTimeoutsField);
         visit(ref SendErrorsTotalField);
         visit(ref OnlinePacketsSeenField);
         visit(ref OnlinePacketsUnmatchedField);

@@ -37,6 +37,10 @@ public sealed partial class CopyStatistics
     internal long CloseHeldTicksField;
     internal long CloseHeldMaxTicksField;
     internal long ClosesHeldField;
+    internal long AnswerHoldsField;
+    internal long AnswerHeldTicksField;
+    internal long AnswerHeldMaxTicksField;
+    internal long AnswerWaitTimeoutsField;
     internal long SendErrorsTotalField;
     internal long OnlinePacketsSeenField;
     internal long OnlinePacketsUnmatchedField;
@@ -168,6 +172,21 @@ public sealed partial class CopyStatistics
     /// <summary>The longest single hold: from the client's FIN captured to the FIN sent to the target.</summary>
     public TimeSpan CloseHeldMax => TimeSpan.FromTicks(Volatile.Read(ref CloseHeldMaxTicksField));
 
+    /// <summary>Causal pacing: client segments held until the target had answered what came before them.</summary>
+    public long AnswerHolds => Volatile.Read(ref AnswerHoldsField);
+
+    /// <summary>Total time client segments were held for the target's answers.</summary>
+    public TimeSpan AnswerHeldTime => TimeSpan.FromTicks(Volatile.Read(ref AnswerHeldTicksField));
+
+    /// <summary>The longest single hold for an answer.</summary>
+    public TimeSpan AnswerHeldMax => TimeSpan.FromTicks(Volatile.Read(ref AnswerHeldMaxTicksField));
+
+    /// <summary>
+    /// Causal pacing: held segments that went without the target's answer after the response wait timeout: a target that
+    /// answers differently (or not at all), where a high hold time with no timeouts is a slow target.
+    /// </summary>
+    public long AnswerWaitTimeouts => Volatile.Read(ref AnswerWaitTimeoutsField);
+
     public long SendErrors => Volatile.Read(ref SendErrorsTotalField);
 
     /// <summary>
@@ -207,6 +226,16 @@ public sealed partial class CopyStatistics
         if (reason == CloseReason.HandshakeFailed)
         {
             Interlocked.Increment(ref _handshakeFailures[(int)cause]);
+        }
+    }
+
+    internal void CountAnswerHeld(long ticks)
+    {
+        AnswerHoldsField++;
+        AnswerHeldTicksField += ticks;
+        if (ticks > AnswerHeldMaxTicksField)
+        {
+            AnswerHeldMaxTicksField = ticks;
         }
     }
 

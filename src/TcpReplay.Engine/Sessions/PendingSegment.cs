@@ -21,6 +21,15 @@ internal struct PendingSegment
     /// <summary>Client data that follows data from the online server: the start of a new request.</summary>
     public bool StartsRequest;
 
+    /// <summary>Causal pacing: the client sent it because of an answer (<see cref="ClientRhythm"/>); it waits for the target's.</summary>
+    public bool AwaitsAnswer;
+
+    /// <summary>For a reaction: how long the online server took to give the answer the client reacted to (nanoseconds).</summary>
+    public long OnlineAnswerDelay;
+
+    /// <summary>The application's own close (a WebSocket Close frame): held like the TCP close.</summary>
+    public bool ApplicationClose;
+
     /// <summary>The client's acknowledgment number in the segment: where the online server's answer to it starts.</summary>
     public uint ClientAck;
 

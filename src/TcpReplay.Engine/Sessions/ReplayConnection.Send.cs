@@ -109,6 +109,7 @@ internal sealed partial class ReplayConnection
             }
 
             _pending.Dequeue();
+            EndAnswerHold(now);
             Transmit(ref segment, now, firstTime: true);
             _unacked.Enqueue(segment);
         }
@@ -183,6 +184,7 @@ internal sealed partial class ReplayConnection
 
         if (segment.PayloadLength > 0)
         {
+            _lastDataSentAt = now;
             _answerMustAcknowledge = SequenceNumbers.Max(_answerMustAcknowledge, segment.End);
         }
 
@@ -218,10 +220,15 @@ internal sealed partial class ReplayConnection
         var isBareFin = segment.Fin && segment.PayloadLength == 0;
         if (isBareFin)
         {
-            return TargetDoneAnswering(now, out wakeAt);
+            return TargetDoneAnswering(now, _clientFinCapturedAt, out wakeAt);
         }
 
-        if (Options.Pacing == PacingMode.Timeline || !segment.StartsRequest || !_awaitingResponse)
+        if (Options.Pacing == PacingMode.Causal && (segment.AwaitsAnswer || segment.ApplicationClose))
+        {
+            return AnswerReleases(segment, now, out wakeAt);
+        }
+
+        if (Options.Pacing != PacingMode.WaitResponse || !segment.StartsRequest || !_awaitingResponse)
         {
             return true;
         }
@@ -272,7 +279,7 @@ internal sealed partial class ReplayConnection
     /// The close may go: the target closed, or all client data is acknowledged and the target has been silent for
     /// the drain time (Timeline) or has answered the last request (WaitResponse); or the drain time ran out.
     /// </summary>
-    private bool TargetDoneAnswering(long now, out long wakeAt)
+    private bool TargetDoneAnswering(long now, long closeCapturedAt, out long wakeAt)
     {
         wakeAt = long.MaxValue;
         if (_targetFinSeen)
@@ -311,7 +318,7 @@ internal sealed partial class ReplayConnection
         }
 
         // Never wait forever on a target that keeps talking: the drain time also bounds the wait from the client's FIN.
-        var hardLimit = _clientFinCapturedAt + (drain * 4);
+        var hardLimit = closeCapturedAt + (drain * 4);
         if (now >= hardLimit)
         {
             return true;
@@ -453,6 +460,9 @@ internal sealed partial class ReplayConnection
                 PayloadLength = size,
                 Fin = last && segment.Fin,
                 StartsRequest = offset == 0 && segment.StartsRequest,
+                AwaitsAnswer = offset == 0 && segment.AwaitsAnswer,
+                OnlineAnswerDelay = segment.OnlineAnswerDelay,
+                ApplicationClose = segment.ApplicationClose,
                 CapturedAt = segment.CapturedAt,
             });
         }

@@ -166,6 +166,7 @@ internal sealed partial class ReplayConnection
             // can be told without reading the protocol.
             var endsAnswer = psh && payloadLength < Math.Max(_largestTargetSegment, 1400);
             _largestTargetSegment = Math.Max(_largestTargetSegment, payloadLength);
+            OnTargetSpoke(acknowledgment);
             _lastAnswerEnded = endsAnswer;
             if (endsAnswer && _unansweredRequests > 0)
             {

@@ -38,6 +38,10 @@ internal sealed partial class ReplayConnection
     private long _resetDeadline = long.MaxValue;
     private long _resetQuietAt = long.MaxValue;
     private long _clientFinCapturedAt;
+    private ClientRhythm _rhythm;
+    private bool _protocolKnown;
+    private bool _plainHttp;
+    private bool _webSocket;
 
     public ReplayConnection(IConnectionHost host, CopiedConnection record, Transfer transfer, uint clientAddress, ushort clientPort,
         uint fakeAddress, ushort fakePort, long now)
@@ -137,6 +141,12 @@ internal sealed partial class ReplayConnection
             return;
         }
 
+        var capturedAt = buffer.TimestampNanoseconds != 0 ? buffer.TimestampNanoseconds : now;
+        if ((flags & TcpFlags.Ack) != 0)
+        {
+            _rhythm.OnAcknowledgment(tcp.AcknowledgmentNumber, capturedAt);
+        }
+
         var fin = (flags & TcpFlags.Fin) != 0;
         if (payload == 0 && !fin)
         {
@@ -174,16 +184,43 @@ internal sealed partial class ReplayConnection
             segment.ClientAck = ack;
             // A burst of client data after server data is a request; so is new data that starts with an HTTP/1.x request
             // line (pipelined requests carry the same acknowledgment number).
+            var captured = CapturedPayload(tcp, payload);
             segment.StartsRequest = !_haveClientAck || ack != _lastClientAck ||
                 (SequenceNumbers.GreaterOrEqual(tcp.SequenceNumber, _nextClientSequence) &&
-                 HttpHead.IsRequestStart(CapturedPayload(tcp, payload)));
+                 HttpHead.IsRequestStart(captured));
             _haveClientAck = true;
             _lastClientAck = ack;
+            ClassifyForCausalPacing(ref segment, captured, ack, capturedAt);
         }
 
         AcceptInSequenceOrder(segment, now);
         TryFlush(now);
         ScheduleNext();
+    }
+
+    /// <summary>
+    /// Marks what Causal pacing holds: a reaction to an answer (<see cref="ClientRhythm"/>), and a WebSocket Close frame.
+    /// The protocol is read from the connection's first data: plain HTTP/1.x requests are never held (a server answers
+    /// pipelined requests in order, and holding them would make the copy lag a busy keep-alive client).
+    /// </summary>
+    private void ClassifyForCausalPacing(ref PendingSegment segment, ReadOnlySpan<byte> captured, uint ack, long capturedAt)
+    {
+        if (!_protocolKnown)
+        {
+            _protocolKnown = true;
+            _webSocket = WebSocketHead.IsUpgradeRequest(captured);
+            _plainHttp = !_webSocket && HttpHead.IsRequestStart(captured);
+        }
+
+        var reaction = _rhythm.IsReaction(ack, capturedAt, out var answerDelay);
+        if (Options.Pacing != PacingMode.Causal)
+        {
+            return;
+        }
+
+        segment.AwaitsAnswer = reaction && !_plainHttp;
+        segment.OnlineAnswerDelay = answerDelay;
+        segment.ApplicationClose = _webSocket && WebSocketHead.IsClientCloseFrame(captured);
     }
 
     private void OnClientSyn(TcpHeader tcp, long now)

@@ -139,6 +139,10 @@ public static class ReplayMetrics
         CopyCounter(meter, "tcpreplay.copy.closes_held", "{connection}", "Connections whose close was held for the target to finish answering.", s => s.ClosesHeld);
         meter.CreateObservableCounter("tcpreplay.copy.close_held_time", () => PerCopy(s => s.CloseHeldTime.TotalSeconds), "s",
             "Total time closes were held for the target to finish answering.");
+        CopyCounter(meter, "tcpreplay.copy.answer_holds", "{segment}", "Causal pacing: client segments held until the target had answered what came before them.", s => s.AnswerHolds);
+        meter.CreateObservableCounter("tcpreplay.copy.answer_held_time", () => PerCopy(s => s.AnswerHeldTime.TotalSeconds), "s",
+            "Total time client segments were held for the target's answers.");
+        CopyCounter(meter, "tcpreplay.copy.answer_wait_timeouts", "{timeout}", "Causal pacing: held segments sent without the target's answer, after the response wait timed out.", s => s.AnswerWaitTimeouts);
         CopyCounter(meter, "tcpreplay.copy.backlog_waits", "{packet}", "Packets whose capture or replay thread waited because the engine had fallen behind (the kernel's buffer held the backlog).", s => s.BacklogWaits);
         meter.CreateObservableCounter("tcpreplay.copy.backlog_wait_time", () => PerCopy(s => s.BacklogWaitTime.TotalSeconds), "s",
             "Total time capture or replay threads waited for the engine to catch up.");

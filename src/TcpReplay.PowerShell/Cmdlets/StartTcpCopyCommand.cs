@@ -71,6 +71,14 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     [Parameter]
     public PacingMode? Pacing { get; set; }
 
+    /// <summary>
+    /// The longest wait for the target's answer before held client data goes anyway (Causal: a reaction; WaitResponse:
+    /// the next request). Each time it runs out is counted (AnswerWaitTimeouts, Statistics.ResponseWaitTimeouts).
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.05, 3600)]
+    public double ResponseWaitTimeoutSeconds { get; set; } = 3;
+
     [Parameter]
     [ValidateRange(1, 86400)]
     public double IdleTimeoutSeconds { get; set; } = 120;
@@ -270,7 +278,8 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     {
         Transfers = transfers,
         FakeClientNetworks = fakeNetworks,
-        Pacing = Pacing ?? PacingMode.Timeline,
+        Pacing = Pacing ?? PacingMode.Causal,
+        ResponseWaitTimeout = TimeSpan.FromSeconds(ResponseWaitTimeoutSeconds),
         IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
         DrainTimeout = TimeSpan.FromSeconds(DrainTimeoutSeconds),
         MaxConnections = MaxConnections,

@@ -122,6 +122,24 @@ public sealed partial class TcpCopySession : Job
     /// <summary>The mean hold of the held closes (zero when none was held).</summary>
     public TimeSpan CloseHeldAverage => Statistics.ClosesHeld == 0 ? TimeSpan.Zero : Statistics.CloseHeldTime / Statistics.ClosesHeld;
 
+    /// <summary>
+    /// Causal pacing: client segments the client sent because of an answer, held until the target had given its own
+    /// (holds of 1 ms or more).
+    /// </summary>
+    public long AnswerHolds => Statistics.AnswerHolds;
+
+    /// <summary>The longest of those holds.</summary>
+    public TimeSpan AnswerHeldMax => Statistics.AnswerHeldMax;
+
+    /// <summary>The mean of those holds (zero when none was held).</summary>
+    public TimeSpan AnswerHeldAverage => Statistics.AnswerHolds == 0 ? TimeSpan.Zero : Statistics.AnswerHeldTime / Statistics.AnswerHolds;
+
+    /// <summary>
+    /// Held segments that went without the target's answer when the response wait timeout ran out: a stalled copy (the
+    /// target answers differently) rather than a slow target (long holds, no timeouts).
+    /// </summary>
+    public long AnswerWaitTimeouts => Statistics.AnswerWaitTimeouts;
+
     public bool InterceptConnected => _copy?.InterceptConnected ?? _replay!.InterceptConnected;
 
     public long InterceptReconnects => _copy?.InterceptReconnects ?? _replay!.InterceptReconnects;

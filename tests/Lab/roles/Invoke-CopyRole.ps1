@@ -41,7 +41,8 @@ Import-Module $ModulePath
 function Get-Status($session) {
     $session | Select-Object ClientPackets, SentPackets, Connections, OpenConnections, Completed, Failed, Responses, Retransmissions,
         CaptureGaps, SendErrors, ClosesHeld, @{ n = 'CloseHeldMaxMs'; e = { $_.CloseHeldMax.TotalMilliseconds } },
-        @{ n = 'CloseHeldAverageMs'; e = { $_.CloseHeldAverage.TotalMilliseconds } }, InterceptConnected, InterceptReconnects, EngineProcessId, CaptureDescription, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
+        @{ n = 'CloseHeldAverageMs'; e = { $_.CloseHeldAverage.TotalMilliseconds } }, AnswerHolds, @{ n = 'AnswerHeldMaxMs'; e = { $_.AnswerHeldMax.TotalMilliseconds } },
+        @{ n = 'AnswerHeldAverageMs'; e = { $_.AnswerHeldAverage.TotalMilliseconds } }, AnswerWaitTimeouts, InterceptConnected, InterceptReconnects, EngineProcessId, CaptureDescription, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
         @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
         @{ n = 'CloseReasons'; e = { $_.CloseReasons } },
         @{ n = 'FailureReasons'; e = { @($_.FailureReasons | Select-Object @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } },
@@ -107,6 +108,7 @@ if ($ExportPath) { & "$PSScriptRoot/Export-RoleObjects.ps1" -Session $session -P
         Add-Member -PassThru SendErrorsByErrno (@($session.Statistics.SendErrorsByErrno.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ')
     Connections      = @($session | Get-TcpCopyConnection | Select-Object Client, ClientPort, FakeClient, @{ n = 'FakeClientAddress'; e = { "$($_.FakeClientAddress)" } },
         SynSeen, ClientPackets, SentPackets, Requests, Responses, OnlineResponses, StatusMismatches, SizeMismatches, TargetAnsweredNothing,
-        LastOnlineStatusCode, LastTargetStatusCode, ResponsePackets, Retransmissions, @{ n = 'CloseHeldMs'; e = { $_.CloseHeld.TotalMilliseconds } },
+        LastOnlineStatusCode, LastTargetStatusCode, ResponsePackets, Retransmissions, @{ n = 'CloseHeldMs'; e = { $_.CloseHeld.TotalMilliseconds } }, AnswerHolds,
+        @{ n = 'AnswerHeldMs'; e = { $_.AnswerHeld.TotalMilliseconds } }, AnswerWaitTimeouts,
         @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } }, @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, CloseDetail, IsNormalClose)
 } | ConvertTo-Json -Depth 5 | Out-String | ForEach-Object { Publish-File (Join-Path $Control "$Name.result.json") $_ }

@@ -51,11 +51,12 @@ internal sealed class CopyHarness
     /// <summary>Capture-sized buffers, for packets bigger than the engine's own (GRO-merged ones).</summary>
     private static readonly PacketBufferPool CapturePool = new();
 
-    public void FromClient(ushort clientPort, uint seq, uint ack, TcpFlags flags, int payload = 0, ReadOnlySpan<byte> options = default)
+    public void FromClient(ushort clientPort, uint seq, uint ack, TcpFlags flags, int payload = 0, ReadOnlySpan<byte> options = default, byte[]? bytes = null)
     {
+        payload = bytes?.Length ?? payload;
         var buffer = payload > 1900 ? CapturePool.Rent() : Engine.Pool.Rent();
-        var data = new byte[payload];
-        for (var i = 0; i < payload; i++)
+        var data = bytes ?? new byte[payload];
+        for (var i = 0; bytes is null && i < payload; i++)
         {
             data[i] = (byte)('a' + (i % 26));
         }
