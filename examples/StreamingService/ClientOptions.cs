@@ -12,6 +12,12 @@ internal enum EndMode
     /// </summary>
     CloseAfterFinal,
 
+    /// <summary>
+    /// Send "end" and a Close frame right after it, without waiting for the final: what a copier that lets the client's
+    /// Close overtake the target's final does (a strict server aborts; a tolerant one still sends the final).
+    /// </summary>
+    CloseAfterEnd,
+
     /// <summary>Send a Close frame instead of "end" (the server logs early-close).</summary>
     Close,
 

@@ -6,7 +6,7 @@ const string Usage = "usage: StreamingService [serve] [--address A] [--port P] [
     "[--partials frames|timed] [--partial-interval-min-ms N] [--partial-interval-max-ms N] [--early-close abort|tolerate] [--closer server|client] " +
     "[--partial-min-frames N] [--partial-max-frames N] [--partial-jitter-ms N] [--delay-ms N] [--delay-path /p=MS] [--status-path /p=CODE] [--body-bytes N] [--close-timeout-ms N]\n" +
     "       StreamingService client [--url ws://A:P/stream] [--sessions N] [--fps N] [--duration-seconds S] [--frame-bytes N] " +
-    "[--stagger-ms N] [--end-mode final|close-after-final|close|abort] [--final-timeout-seconds S] [--deadline-seconds S]";
+    "[--stagger-ms N] [--end-mode final|close-after-final|close-after-end|close|abort] [--final-timeout-seconds S] [--deadline-seconds S]";
 
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "serve";
 var rest = mode == "serve" && (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) ? args : args[1..];

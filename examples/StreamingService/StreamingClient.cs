@@ -83,6 +83,12 @@ internal static class StreamingClient
                     await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "early", deadline).ConfigureAwait(false);
                     await WaitBoundedAsync(receive, options.FinalTimeout, deadline).ConfigureAwait(false);
                     return result;
+                case EndMode.CloseAfterEnd:
+                    await socket.SendAsync("end"u8.ToArray(), WebSocketMessageType.Text, true, deadline).ConfigureAwait(false);
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "early", deadline).ConfigureAwait(false);
+                    result.ClientClosed = true;
+                    await WaitBoundedAsync(receive, options.FinalTimeout, deadline).ConfigureAwait(false);
+                    return result;
                 case EndMode.Abort:
                     await socket.SendAsync("end"u8.ToArray(), WebSocketMessageType.Text, true, deadline).ConfigureAwait(false);
 

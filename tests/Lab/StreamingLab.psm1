@@ -255,8 +255,9 @@ function Invoke-LabStreamingClient {
         Session n starts n × StaggerMs after the first. Default 0.
     .PARAMETER EndMode
         final (default: wait for the server's Close), close-after-final (send a Close frame as soon as the final is
-        in, as Python's websockets client does), close (Close frame instead of "end") or abort (drop the connection
-        after "end").
+        in, as Python's websockets client does), close-after-end ("end" and a Close right after it, as a copier that
+        lets the Close overtake the final), close (Close frame instead of "end") or abort (drop the connection after
+        "end").
     .PARAMETER FinalTimeoutSeconds
         How long each session waits for its final. Default 10.
     .PARAMETER DeadlineSeconds
@@ -278,7 +279,7 @@ function Invoke-LabStreamingClient {
         [double] $DurationSeconds = 2,
         [int] $FrameBytes = 640,
         [int] $StaggerMs = 0,
-        [ValidateSet('final', 'close-after-final', 'close', 'abort')] [string] $EndMode = 'final',
+        [ValidateSet('final', 'close-after-final', 'close-after-end', 'close', 'abort')] [string] $EndMode = 'final',
         [double] $FinalTimeoutSeconds = 10,
         [double] $DeadlineSeconds = 60
     )

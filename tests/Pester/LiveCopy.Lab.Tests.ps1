@@ -72,10 +72,10 @@ Describe 'Live copy in a four-host lab, offloads <Offloads>' -Tag 'Lab', 'LiveCo
         if ($script:SkipReason) { Set-ItResult -Skipped -Because $script:SkipReason }
     }
 
-    # Each capture mode once: RawSocket with WaitResponse asked for, Pcap with the default (Timeline).
+    # Each capture mode once: RawSocket with WaitResponse asked for, Pcap with the default (Causal).
     Context 'capture mode <Mode>, pacing <Label>' -ForEach @(
         @{ Mode = 'RawSocket'; Pacing = 'WaitResponse'; Label = 'WaitResponse' },
-        @{ Mode = 'Pcap'; Pacing = ''; Label = 'default (Timeline)' }) {
+        @{ Mode = 'Pcap'; Pacing = ''; Label = 'default (Causal)' }) {
         BeforeAll {
             if ($script:SkipReason) { return }
             $mode = $Mode

@@ -21,6 +21,13 @@ Describe 'StreamingService command line' -Tag 'Streaming' {
         "$output" | Should -Match '--delay-msec'
     }
 
+    It 'refuses a choice it does not know and names the ones it does' {
+        if (-not $script:Dll) { Set-ItResult -Skipped -Because 'out/StreamingService is not built (make module)'; return }
+        $output = & dotnet $script:Dll --partials clock 2>&1
+        $LASTEXITCODE | Should -Be 2
+        "$output" | Should -Match '--partials must be one of frames, timed'
+    }
+
     It 'refuses a status path without a number' {
         if (-not $script:Dll) { Set-ItResult -Skipped -Because 'out/StreamingService is not built (make module)'; return }
         $output = & dotnet $script:Dll --status-path /fail 2>&1
@@ -96,6 +103,63 @@ Describe 'StreamingService in a namespace lab' -Tag 'Lab', 'Streaming' -Skip:(-n
                 $_.final | Should -BeFalse
                 $_.endReceived | Should -BeTrue
                 $_.reason | Should -Match 'before the final'
+            }
+        }
+    }
+
+    Context 'a strict recognizer: timed partials, a random final delay, the client closes, an early Close aborts' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $strict = Start-LabStreamingService $script:lab -HostName target -Port 8082 -Partials timed -FinalDelayMs 300 -FinalDelayMaxMs 600 -Closer client
+            $tolerant = Start-LabStreamingService $script:lab -HostName target -Port 8083 -EarlyClose tolerate -FinalDelayMs 300
+            $script:clientClose = Invoke-LabStreamingClient $script:lab -Url $strict.StreamUrl -Sessions 10 -FramesPerSecond 10 -DurationSeconds 1.5 -EndMode close-after-final -DeadlineSeconds 30
+            $script:clientCloseLog = @(Wait-LabStreamingOutcome $strict -Count 10 -TimeoutSeconds 10)
+            $script:strictEarly = Invoke-LabStreamingClient $script:lab -Url $strict.StreamUrl -Sessions 3 -FramesPerSecond 10 -DurationSeconds 0.5 -EndMode close-after-end -DeadlineSeconds 30
+            $script:strictEarlyLog = @(Wait-LabStreamingOutcome $strict -Count 13 -TimeoutSeconds 10 | Select-Object -Skip 10)
+            $script:tolerantEarly = Invoke-LabStreamingClient $script:lab -Url $tolerant.StreamUrl -Sessions 3 -DurationSeconds 0.5 -EndMode close-after-end -DeadlineSeconds 30
+            $script:tolerantEarlyLog = @(Wait-LabStreamingOutcome $tolerant -Count 3 -TimeoutSeconds 10)
+        }
+
+        It 'closes from the client''s side right after the final when asked to, and the server answers the Close' {
+            $script:clientClose.finals | Should -Be 10
+            $script:clientClose.closedByClient | Should -Be 10
+            $script:clientCloseLog.Count | Should -Be 10
+            $script:clientCloseLog | ForEach-Object {
+                $_.outcome | Should -Be 'final'
+                $_.closeHandshake | Should -BeTrue
+                $_.frames | Should -Be 15
+                $_.closeFrameAtMs | Should -BeGreaterThan 0
+            }
+        }
+
+        It 'draws each session''s final delay from the range and keeps to it' {
+            $delays = @($script:clientCloseLog | ForEach-Object finalDelayMs)
+            $delays | ForEach-Object { $_ | Should -BeGreaterOrEqual 300; $_ | Should -BeLessOrEqual 600 }
+            @($delays | Select-Object -Unique).Count | Should -BeGreaterThan 1
+            $script:clientCloseLog | ForEach-Object { $_.endToFinalMs | Should -BeGreaterOrEqual ($_.finalDelayMs - 1) }
+        }
+
+        It 'sends timed partials while frames arrive, differently in every session' {
+            # 1.5 s of streaming with a partial every 50-400 ms: at least 3 each.
+            $script:clientCloseLog | ForEach-Object { $_.partials | Should -BeGreaterOrEqual 3 }
+            @($script:clientCloseLog.partials | Select-Object -Unique).Count | Should -BeGreaterThan 1
+        }
+
+        It 'aborts the recognition when a Close frame arrives after "end" but before the final' {
+            $script:strictEarly.finals | Should -Be 0
+            $script:strictEarlyLog.Count | Should -Be 3
+            $script:strictEarlyLog | ForEach-Object {
+                $_.outcome | Should -Be 'abort'
+                $_.final | Should -BeFalse
+                $_.reason | Should -Match 'Close frame came .* before the final result'
+            }
+        }
+
+        It 'still sends the final with --early-close tolerate' {
+            $script:tolerantEarlyLog.Count | Should -Be 3
+            $script:tolerantEarlyLog | ForEach-Object {
+                $_.outcome | Should -Be 'final'
+                $_.closeBeforeFinal | Should -BeTrue
             }
         }
     }
