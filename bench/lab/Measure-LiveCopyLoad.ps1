@@ -23,14 +23,15 @@
       7. The copy and intercept roles' final statistics (close reasons, retransmissions, capture gaps, send
          errors, routed/unrouted, kernel drops).
 
-    Runs: RawSocket and Pcap capture, each with WaitResponse and with Timeline pacing (keep-alive, wrk), a one-shot
+    Runs: RawSocket and Pcap capture, each with WaitResponse, Timeline and Causal pacing (keep-alive, wrk), a one-shot
     run (RawSocket, WaitResponse), and a moderate run in each pacing: the lab test's generator
     (tests/Lab/http_traffic.py, 2,000 connections of 1 to 19 requests, 20 at a time, 64 KiB answers among them),
     which paces itself far below wrk's rate. Everything is bounded in time, and the lab (namespaces and
     every process it started) is removed in a finally block. Needs root and the built module (make module).
 .PARAMETER Runs
-    Which runs to make: Raw, Pcap (WaitResponse), Timeline, PcapTimeline, OneShot, Moderate (WaitResponse),
-    ModerateTimeline. Default: all seven.
+    Which runs to make: Raw, Pcap (WaitResponse), Timeline, PcapTimeline, Causal, PcapCausal (the default pacing),
+    OneShot, Moderate (WaitResponse), ModerateTimeline, ModerateCausal. Default: all ten. A name may repeat (Causal,
+    Timeline, Causal, Timeline): each run is measured apart, so alternating runs give a same-lab comparison with its spread.
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
 .PARAMETER KeepFiles
@@ -50,7 +51,8 @@
 #>
 param(
     [string] $ModulePath = "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1",
-    [ValidateSet('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'OneShot', 'Moderate', 'ModerateTimeline')] [string[]] $Runs = @('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'OneShot', 'Moderate', 'ModerateTimeline'),
+    [ValidateSet('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'Causal', 'PcapCausal', 'OneShot', 'Moderate', 'ModerateTimeline', 'ModerateCausal')]
+    [string[]] $Runs = @('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'Causal', 'PcapCausal', 'OneShot', 'Moderate', 'ModerateTimeline', 'ModerateCausal'),
     [ValidateRange(1, 300)] [int] $DurationSeconds = 30,
     [ValidateRange(1, 16)] [int] $Threads = 2,
     [ValidateRange(1, 1000)] [int] $Connections = 50,
@@ -336,9 +338,12 @@ try {
         Pcap     = @{ Name = 'pcap'; CaptureMode = 'Pcap'; Pacing = 'WaitResponse' }
         Timeline = @{ Name = 'raw-timeline'; CaptureMode = 'RawSocket'; Pacing = 'Timeline' }
         PcapTimeline = @{ Name = 'pcap-timeline'; CaptureMode = 'Pcap'; Pacing = 'Timeline' }
+        Causal   = @{ Name = 'raw-causal'; CaptureMode = 'RawSocket'; Pacing = 'Causal' }
+        PcapCausal = @{ Name = 'pcap-causal'; CaptureMode = 'Pcap'; Pacing = 'Causal' }
         OneShot  = @{ Name = 'oneshot'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse'; OneShot = $true }
         Moderate = @{ Name = 'moderate'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse'; Moderate = $true }
         ModerateTimeline = @{ Name = 'moderate-timeline'; CaptureMode = 'RawSocket'; Pacing = 'Timeline'; Moderate = $true }
+        ModerateCausal = @{ Name = 'moderate-causal'; CaptureMode = 'RawSocket'; Pacing = 'Causal'; Moderate = $true }
     }
     foreach ($run in $Runs) {
         $parameters = $plan[$run]

@@ -94,9 +94,9 @@ Get-Process -Id $s.EngineProcessId | Select-Object Id, @{ n = 'MiB'; e = { [math
             Remarks = 'The copy runs in TcpReplay.CopierHost; the session mirrors its figures, and Stop-TcpCopy ends the process. With -InProcess, EngineProcessId is null.'
         }
         @{
-            Title   = 'Copy a streaming service on the client''s timeline'
-            Code    = "Start-TcpCopy -Transfer '9000-198.18.0.30:9000' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -Pacing Timeline -DrainTimeoutSeconds 5"
-            Remarks = 'Client frames go as they were sent; each close waits until the target has sent its final answer.'
+            Title   = 'Copy a streaming service to a slower target'
+            Code    = "Start-TcpCopy -Transfer '9000-198.18.0.30:9000' -InterceptServer 198.18.0.40 -FakeClientAddress 198.19.0.0/24 -ResponseWaitTimeoutSeconds 5 -DrainTimeoutSeconds 5"
+            Remarks = 'With the default Causal pacing, audio frames go as the client sent them, never waiting for partial results the target gives differently; the WebSocket Close the client sends after the final result waits (up to 5 s) until the target has sent its own final, and the TCP close until the target has finished. AnswerHolds, AnswerHeldMax and AnswerWaitTimeouts on the session say how often and how long data waited, and how often the bound ran out.'
         }
         @{
             Title   = 'Replay a capture to a target at its own pace, and wait with progress'
