@@ -10,7 +10,7 @@ PWSH := dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive
 export POWERSHELL_TELEMETRY_OPTOUT := 1
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 
-.PHONY: all deps build module streaming-service lint unit pester test demo bench bench-load clean
+.PHONY: all deps build module streaming-service lint unit pester test demo bench bench-load bench-streaming clean
 
 all: module
 
@@ -62,6 +62,11 @@ bench: deps
 BENCH_LOAD_ARGS ?=
 bench-load: module
 	$(PWSH) -Command "& ./bench/lab/Measure-LiveCopyLoad.ps1 $(BENCH_LOAD_ARGS)"
+
+# e.g. make bench-streaming BENCH_STREAMING_ARGS="-Repeat 3" or "-Copiers Causal,Tcpcopy".
+BENCH_STREAMING_ARGS ?=
+bench-streaming: module
+	$(PWSH) -Command "& ./bench/lab/Measure-StreamingCopy.ps1 $(BENCH_STREAMING_ARGS)"
 
 clean:
 	rm -rf out

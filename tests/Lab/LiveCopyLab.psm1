@@ -281,5 +281,59 @@ function Compare-LabAccessLog {
     }
 }
 
-Export-ModuleMember -Function Invoke-LabCopyRun, Compare-LabAccessLog, Start-LabPwsh, Invoke-LabPwsh, Start-LabRole, Wait-LabRole, Get-LabRoleError, Get-LabCopyStatus,
+function Get-LabReferenceBinary {
+    <#
+    .SYNOPSIS
+        A runnable copy of one of the C reference binaries (tcpcopy 1.3, intercept 1.0) in the lab's temporary directory.
+    .DESCRIPTION
+        The binaries lie read-only in ../shared/reference/tcpcopy-1.3.0 beside the repository (TCPREPLAY_REFERENCE
+        overrides the folder) and may lack the execute bit: the lab runs a copy, made once per lab.
+    .PARAMETER Lab
+        The lab.
+    .PARAMETER Name
+        intercept, tcpcopy-raw, tcpcopy-pcap or tcpcopy-offline.
+    .EXAMPLE
+        Start-LabProcess $lab -HostName assistant -FilePath (Get-LabReferenceBinary $lab intercept) -ArgumentList '-i', 'eth0'
+    #>
+    [OutputType([string])]
+    param([Parameter(Mandatory, Position = 0)] $Lab, [Parameter(Mandatory, Position = 1)] [string] $Name)
+    $folder = if ($env:TCPREPLAY_REFERENCE) { $env:TCPREPLAY_REFERENCE } else { [IO.Path]::GetFullPath("$PSScriptRoot/../../../shared/reference/tcpcopy-1.3.0") }
+    $path = Join-Path $Lab.TempDirectory $Name
+    if (-not (Test-Path -LiteralPath $path)) {
+        $source = Join-Path $folder $Name
+        if (-not (Test-Path -LiteralPath $source)) { throw "C reference binary $Name is not in $folder (TCPREPLAY_REFERENCE names another folder)." }
+        Copy-Item -LiteralPath $source -Destination $path
+        & chmod 0755 $path
+    }
+    $path
+}
+
+function Wait-LabChannelSocket {
+    <#
+    .SYNOPSIS
+        Waits (bounded) for a socket of the intercept channel (port 36524 by default) in a given state on a lab host; returns how many.
+    .PARAMETER State
+        listening (an intercept's server socket) or established (a copier's links).
+    .EXAMPLE
+        Wait-LabChannelSocket $lab -HostName assistant -State listening
+    #>
+    [OutputType([int])]
+    param(
+        [Parameter(Mandatory, Position = 0)] $Lab,
+        [Parameter(Mandatory)] [string] $HostName,
+        [Parameter(Mandatory)] [ValidateSet('listening', 'established')] [string] $State,
+        [int] $Port = 36524,
+        [double] $TimeoutSeconds = 20
+    )
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    while ($clock.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
+        $filter = if ($State -eq 'listening') { "sport = :$Port" } else { "dport = :$Port" }
+        $lines = @(Invoke-LabCommand $Lab -HostName $HostName -Command "ss -Htn state $State '( $filter )'" | Where-Object { $_ })
+        if ($lines.Count -gt 0) { return $lines.Count }
+        Start-Sleep -Milliseconds 200
+    }
+    throw "No $State channel socket on port $Port on $HostName within $TimeoutSeconds s."
+}
+
+Export-ModuleMember -Function Get-LabReferenceBinary, Wait-LabChannelSocket, Invoke-LabCopyRun, Compare-LabAccessLog, Start-LabPwsh, Invoke-LabPwsh, Start-LabRole, Wait-LabRole, Get-LabRoleError, Get-LabCopyStatus,
     Wait-LabCopyCondition, Stop-LabRole, Invoke-LabHttpTraffic, Get-LabRequestCount

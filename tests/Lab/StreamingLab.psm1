@@ -295,5 +295,35 @@ function Invoke-LabStreamingClient {
     $summary[0] | ConvertFrom-Json
 }
 
-Export-ModuleMember -Function Get-LabStreamingServicePath, Start-LabStreamingService, Get-LabStreamingOutcome, Get-LabStreamingAccessLog,
+function Measure-LabStreamingTiming {
+    <#
+    .SYNOPSIS
+        Compares the WebSocket client traffic a target received with the capture it copies (tests/Lab/streaming_timing.py).
+    .DESCRIPTION
+        Per session, from its SYN: audio frame lateness (p50, p99, max), Close frames and FINs that came earlier than in
+        the original. Returns the oracle's JSON as an object: sessions_original, sessions_target, audio_frames (count,
+        min_ms, p50_ms, p99_ms, max_ms), audio_frames_unmatched, close_frames, close_frames_early, fins, fins_early, and
+        examples of early ones.
+    .PARAMETER Original
+        The capture of the client's packets to the online server.
+    .PARAMETER Target
+        tcpdump of the copied packets on the target.
+    .PARAMETER Port
+        The server port in the original; the target's too.
+    .EXAMPLE
+        (Measure-LabStreamingTiming online.pcap target.pcap -Port 8080).audio_frames.p99_ms
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $Original,
+        [Parameter(Mandatory, Position = 1)] [string] $Target,
+        [int] $Port = 8080
+    )
+    $json = & python3 (Join-Path $PSScriptRoot 'streaming_timing.py') $Original $Target --port $Port
+    if ($LASTEXITCODE -ne 0) { throw "streaming_timing.py failed ($LASTEXITCODE) on $Original / $Target" }
+    $json | ConvertFrom-Json
+}
+
+Export-ModuleMember -Function Measure-LabStreamingTiming, Get-LabStreamingServicePath, Start-LabStreamingService, Get-LabStreamingOutcome, Get-LabStreamingAccessLog,
     Wait-LabStreamingOutcome, Invoke-LabStreamingClient

@@ -24,32 +24,11 @@ BeforeAll {
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:ChannelPort = 36524
 
-    # The reference binaries are read-only and may lack the execute bit where they were copied to: run copies.
-    function Get-ReferenceBinary([string] $Name) {
-        $path = Join-Path $script:lab.TempDirectory $Name
-        if (-not (Test-Path -LiteralPath $path)) {
-            Copy-Item -LiteralPath (Join-Path $script:Reference $Name) -Destination $path
-            & chmod 0755 $path
-        }
-        $path
-    }
-
-    function Wait-ChannelLink([string] $HostName, [string] $State, [double] $TimeoutSeconds = 20) {
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        while ($clock.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
-            $filter = if ($State -eq 'listening') { "sport = :$script:ChannelPort" } else { "dport = :$script:ChannelPort" }
-            $lines = @(Invoke-LabCommand $script:lab -HostName $HostName -Command "ss -Htn state $State '( $filter )'" | Where-Object { $_ })
-            if ($lines.Count -gt 0) { return $lines.Count }
-            Start-Sleep -Milliseconds 200
-        }
-        throw "No $State channel socket on port $script:ChannelPort on $HostName within $TimeoutSeconds s."
-    }
-
     function Start-CIntercept {
         $log = Join-Path $script:lab.TempDirectory "intercept-$([guid]::NewGuid().ToString('n').Substring(0, 6)).log"
-        $process = Start-LabProcess $script:lab -HostName assistant -FilePath (Get-ReferenceBinary 'intercept') -Name c-intercept -ArgumentList @(
+        $process = Start-LabProcess $script:lab -HostName assistant -FilePath (Get-LabReferenceBinary $script:lab 'intercept') -Name c-intercept -ArgumentList @(
             '-i', 'eth0', '-F', 'tcp and src port 8080', '-l', $log)
-        $null = Wait-ChannelLink -HostName assistant -State listening
+        $null = Wait-LabChannelSocket $script:lab -HostName assistant -State listening -Port $script:ChannelPort
         [pscustomobject]@{ Process = $process; Log = $log }
     }
 
@@ -59,8 +38,8 @@ BeforeAll {
         # tcpcopy-pcap builds no filter of its own: without -F it refuses to start ("set -F argument to capture packets").
         # The filter names the online host too: its own copies to the target leave through eth0 to port 8080 as well.
         if ($Kind -eq 'pcap') { $arguments += '-i', 'eth0', '-F', 'tcp and dst host 198.18.0.20 and dst port 8080' }
-        $process = Start-LabProcess $script:lab -HostName online -FilePath (Get-ReferenceBinary "tcpcopy-$Kind") -Name "c-tcpcopy-$Kind" -ArgumentList $arguments
-        $links = Wait-ChannelLink -HostName online -State established
+        $process = Start-LabProcess $script:lab -HostName online -FilePath (Get-LabReferenceBinary $script:lab "tcpcopy-$Kind") -Name "c-tcpcopy-$Kind" -ArgumentList $arguments
+        $links = Wait-LabChannelSocket $script:lab -HostName online -State established -Port $script:ChannelPort
         [pscustomobject]@{ Process = $process; Log = $log; Links = $links }
     }
 

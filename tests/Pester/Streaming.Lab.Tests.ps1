@@ -36,13 +36,6 @@ BeforeAll {
         FinalTimeoutSeconds = 10; DeadlineSeconds = 40 }
     # How long the test waits for the target's sessions after the client's run: a stalled copy's finals come late.
     $script:WaitSeconds = 25
-    $script:Timing = Join-Path $PSScriptRoot '../Lab/streaming_timing.py'
-
-    function Get-StreamingTiming([string] $Original, [string] $Target, [int] $Port) {
-        $json = & python3 $script:Timing $Original $Target --port $Port
-        if ($LASTEXITCODE -ne 0) { throw "streaming_timing.py failed ($LASTEXITCODE) on $Original / $Target" }
-        $json | ConvertFrom-Json
-    }
 
     function Get-TargetOutcome($Service, [string] $Net, [int] $Before, [double] $TimeoutSeconds) {
         @(Wait-LabStreamingOutcome $Service -Count ($Before + $script:Sessions) -FromNetworkPrefix "$Net." -TimeoutSeconds $TimeoutSeconds |
@@ -87,7 +80,7 @@ BeforeAll {
             Outcomes      = $outcomes
             Finals        = @($outcomes | Where-Object final).Count
             Aborts        = @($outcomes | Where-Object outcome -NE 'final').Count
-            Timing        = Get-StreamingTiming $onlineCapture.Path $targetCapture.Path $Port
+            Timing        = Measure-LabStreamingTiming $onlineCapture.Path $targetCapture.Path -Port $Port
             Holds         = $result.Session
             Result        = $result
             OnlineCapture = $onlineCapture.Path
@@ -129,7 +122,7 @@ if (`$state -eq 'Running') { Stop-TcpCopy `$s }
             Outcomes = $outcomes
             Finals   = @($outcomes | Where-Object final).Count
             Aborts   = @($outcomes | Where-Object outcome -NE 'final').Count
-            Timing   = Get-StreamingTiming $Capture $targetCapture.Path $Port
+            Timing   = Measure-LabStreamingTiming $Capture $targetCapture.Path -Port $Port
             Holds    = $replay
         }
         if ($env:TCPREPLAY_KEEP_RUNS) { Copy-Item $targetCapture.Path -Destination $env:TCPREPLAY_KEEP_RUNS }
