@@ -34,7 +34,7 @@ public class CopyEngineBenchmarks
     private uint _sequence;
 
     /// <summary>How the copier paces the client's segments toward the target.</summary>
-    [Params(PacingMode.WaitResponse, PacingMode.Timeline)]
+    [Params(PacingMode.WaitResponse, PacingMode.Timeline, PacingMode.Causal)]
     public PacingMode Pacing { get; set; }
 
     /// <summary>TCP payload bytes of the client's data segment (a small request, an MSS-sized upload segment).</summary>

@@ -58,7 +58,7 @@ internal sealed class ReplayTimeline
     /// <summary>Packets handed over.</summary>
     public long PacketsPosted { get; private set; }
 
-    /// <summary>Closes that waited for their connection's own deadline, past the timeline's.</summary>
+    /// <summary>Closes (FIN, RST or a client WebSocket Close) that waited for their connection's own deadline, past the timeline's.</summary>
     public long ClosesDeferred { get; private set; }
 
     /// <summary>Packets waiting behind a deferred close.</summary>
@@ -76,7 +76,7 @@ internal sealed class ReplayTimeline
     /// <param name="flow">Its connection.</param>
     /// <param name="offset">Its timeline offset: capture nanoseconds since the timeline's first packet (unscaled).</param>
     /// <param name="timestamp">Its capture time (Unix ns), for the connection-relative close rule.</param>
-    /// <param name="isClose">True for a FIN or RST.</param>
+    /// <param name="isClose">True for a FIN or RST, or a client WebSocket Close frame (the application's close).</param>
     /// <param name="cancellation">Stops waiting; the packet is then returned to its pool, not handed over.</param>
     public void Offer(PacketBuffer buffer, LinkType linkType, ReplayFlow flow, long offset, long timestamp, bool isClose, CancellationToken cancellation)
     {

@@ -51,7 +51,7 @@ internal struct ClientRhythm
         }
     }
 
-    /// <summary>A client data segment, in sequence order, after <see cref="OnAcknowledgment"/> for it; true when it is a reaction.</summary>
+    /// <summary>A new client data segment (no retransmission), after <see cref="OnAcknowledgment"/> for it; true when it is a reaction.</summary>
     /// <param name="ack">The segment's acknowledgment number.</param>
     /// <param name="capturedAt">Its capture time, nanoseconds.</param>
     /// <param name="answerDelay">

@@ -155,7 +155,10 @@ public sealed class CopiedConnection
     /// <summary>How long the close was held after the client closed, waiting for the target to finish answering.</summary>
     public TimeSpan CloseHeld { get; internal set; }
 
-    /// <summary>Causal pacing: client segments held until the target had answered what came before them (holds of 1 ms or more).</summary>
+    /// <summary>
+    /// Causal pacing: client segments held for the target's answers (holds of 1 ms or more): reactions, until the target
+    /// had answered what came before them, and a WebSocket Close that is no reaction, until the target was done answering.
+    /// </summary>
     public long AnswerHolds { get; internal set; }
 
     /// <summary>Causal pacing: the total time client segments were held for the target's answers.</summary>

@@ -172,7 +172,10 @@ public sealed partial class CopyStatistics
     /// <summary>The longest single hold: from the client's FIN captured to the FIN sent to the target.</summary>
     public TimeSpan CloseHeldMax => TimeSpan.FromTicks(Volatile.Read(ref CloseHeldMaxTicksField));
 
-    /// <summary>Causal pacing: client segments held until the target had answered what came before them.</summary>
+    /// <summary>
+    /// Causal pacing: client segments held for the target's answers: reactions, until the target had answered what came
+    /// before them, and WebSocket Close frames that are no reaction, until the target was done answering.
+    /// </summary>
     public long AnswerHolds => Volatile.Read(ref AnswerHoldsField);
 
     /// <summary>Total time client segments were held for the target's answers.</summary>

@@ -19,8 +19,8 @@ public enum PacingMode
 
     /// <summary>
     /// Client segments go as soon as they are seen, on the client's own timeline, never waiting for the target;
-    /// only the close is held until the target has finished answering (or the drain timeout). Right for streaming
-    /// and non-idempotent services (WebSocket, speech recognition with partial results).
+    /// only the close is held until the target has finished answering (or the drain timeout). A client's WebSocket
+    /// Close frame is data and goes on the timeline, so it can reach a slower target before its last answer.
     /// </summary>
     Timeline,
 }

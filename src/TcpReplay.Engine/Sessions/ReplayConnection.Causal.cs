@@ -13,6 +13,12 @@ internal sealed partial class ReplayConnection
     private uint _answerAck;
     private bool _haveAnswerAck;
 
+    /// <summary>When new target data last came (a retransmission of old data is no answer).</summary>
+    private long _lastAnswerDataAt;
+
+    /// <summary>The hold of the segment first in line ran out its bound (counted once).</summary>
+    private bool _answerHoldTimedOut;
+
     /// <summary>When the copy last sent new client data: a reaction's answer is target data that comes after it.</summary>
     private long _lastDataSentAt;
 
@@ -23,9 +29,10 @@ internal sealed partial class ReplayConnection
     /// </summary>
     private const int AnswerDelayFraction = 4;
 
-    /// <summary>The target wrote data: what it had received of the client's by then is what that data answers.</summary>
-    private void OnTargetSpoke(uint acknowledgment)
+    /// <summary>The target wrote new data: what it had received of the client's by then is what that data answers.</summary>
+    private void OnTargetSpoke(uint acknowledgment, long now)
     {
+        _lastAnswerDataAt = now;
         if (!_haveAnswerAck || SequenceNumbers.GreaterThan(acknowledgment, _answerAck))
         {
             _haveAnswerAck = true;
@@ -49,7 +56,9 @@ internal sealed partial class ReplayConnection
             return TargetDoneAnswering(now, segment.CapturedAt, out wakeAt);
         }
 
-        if (AnsweredBefore(segment.Sequence, _lastDataSentAt + (segment.OnlineAnswerDelay / AnswerDelayFraction), now, out wakeAt))
+        // A copy re-opened after a capture gap has sent nothing the target could answer yet.
+        wakeAt = long.MaxValue;
+        if (!_dataSent || AnsweredBefore(segment.Sequence, _lastDataSentAt + (segment.OnlineAnswerDelay / AnswerDelayFraction), now, out wakeAt))
         {
             return true;
         }
@@ -57,8 +66,14 @@ internal sealed partial class ReplayConnection
         var giveUpAt = _answerHoldSince + (Options.ResponseWaitTimeout.Ticks * 100);
         if (now >= giveUpAt)
         {
-            Record.AnswerWaitTimeouts++;
-            Stats.AnswerWaitTimeoutsField++;
+            // The segment may still wait for the target's window: the bound is counted once per hold.
+            if (!_answerHoldTimedOut)
+            {
+                _answerHoldTimedOut = true;
+                Record.AnswerWaitTimeouts++;
+                Stats.AnswerWaitTimeoutsField++;
+            }
+
             return true;
         }
 
@@ -79,12 +94,12 @@ internal sealed partial class ReplayConnection
             return true;
         }
 
-        if (!_haveAnswerAck || SequenceNumbers.LessThan(_answerAck, sequence) || _lastTargetDataAt < notBefore)
+        if (!_haveAnswerAck || SequenceNumbers.LessThan(_answerAck, sequence) || _lastAnswerDataAt < notBefore)
         {
             return false;
         }
 
-        var settleAt = _lastTargetDataAt + ResponseSettleTime();
+        var settleAt = _lastAnswerDataAt + ResponseSettleTime();
         if (now >= settleAt)
         {
             return true;
@@ -94,7 +109,10 @@ internal sealed partial class ReplayConnection
         return false;
     }
 
-    /// <summary>The segment first in line goes now: a hold of a millisecond or more is counted, on the connection and the session.</summary>
+    /// <summary>
+    /// The segment first in line goes now, or the copy ends while it waits: a hold of a millisecond or more is counted,
+    /// on the connection and the session.
+    /// </summary>
     private void EndAnswerHold(long now)
     {
         if (_answerHoldSince == long.MaxValue)
@@ -104,6 +122,7 @@ internal sealed partial class ReplayConnection
 
         var held = now - _answerHoldSince;
         _answerHoldSince = long.MaxValue;
+        _answerHoldTimedOut = false;
         if (held >= Millisecond)
         {
             Record.AnswerHolds++;

@@ -113,6 +113,7 @@ internal sealed partial class ReplayConnection
             return;
         }
 
+        EndAnswerHold(now);
         Phase = ConnectionPhase.Ended;
         EndedAt = now;
         FinishAllExchanges();

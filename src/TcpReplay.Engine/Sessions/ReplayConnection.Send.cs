@@ -211,8 +211,9 @@ internal sealed partial class ReplayConnection
     }
 
     /// <summary>
-    /// Pacing. WaitResponse holds each new request until the target has answered the previous one; both modes
-    /// hold the client's FIN until the target has finished answering, so a close never cuts off an answer.
+    /// Pacing. WaitResponse holds each new request until the target has answered the previous one; Causal holds a
+    /// reaction until the target's answer and the WebSocket Close like the FIN; every mode holds the client's FIN until
+    /// the target has finished answering, so a close never cuts off an answer.
     /// </summary>
     private bool MaySend(in PendingSegment segment, long now, out long wakeAt)
     {
@@ -276,8 +277,9 @@ internal sealed partial class ReplayConnection
     }
 
     /// <summary>
-    /// The close may go: the target closed, or all client data is acknowledged and the target has been silent for
-    /// the drain time (Timeline) or has answered the last request (WaitResponse); or the drain time ran out.
+    /// The close (the client's FIN, or with Causal its WebSocket Close) may go: the target closed, or all client data is
+    /// acknowledged and the target has been silent for the drain time (or, with WaitResponse, has answered the last
+    /// request); or 4 drain times have passed since the close was captured.
     /// </summary>
     private bool TargetDoneAnswering(long now, long closeCapturedAt, out long wakeAt)
     {

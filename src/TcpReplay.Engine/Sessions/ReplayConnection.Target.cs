@@ -150,6 +150,7 @@ internal sealed partial class ReplayConnection
     {
         var end = sequence + length;
         var inOrder = sequence == _targetNext;
+        var newData = SequenceNumbers.GreaterThan(end, _targetNext);
         if (SequenceNumbers.LessOrEqual(sequence, _targetNext) && SequenceNumbers.GreaterThan(end, _targetNext))
         {
             _targetNext = end;
@@ -166,7 +167,11 @@ internal sealed partial class ReplayConnection
             // can be told without reading the protocol.
             var endsAnswer = psh && payloadLength < Math.Max(_largestTargetSegment, 1400);
             _largestTargetSegment = Math.Max(_largestTargetSegment, payloadLength);
-            OnTargetSpoke(acknowledgment);
+            if (newData)
+            {
+                OnTargetSpoke(acknowledgment, now);
+            }
+
             _lastAnswerEnded = endsAnswer;
             if (endsAnswer && _unansweredRequests > 0)
             {

@@ -190,7 +190,11 @@ internal sealed partial class ReplayConnection
                  HttpHead.IsRequestStart(captured));
             _haveClientAck = true;
             _lastClientAck = ack;
-            ClassifyForCausalPacing(ref segment, captured, ack, capturedAt);
+            // A client retransmission says nothing about the client's rhythm (it is dropped as a duplicate below).
+            if (SequenceNumbers.GreaterThan(segment.End, _nextClientSequence))
+            {
+                ClassifyForCausalPacing(ref segment, captured, ack, capturedAt);
+            }
         }
 
         AcceptInSequenceOrder(segment, now);
@@ -200,7 +204,7 @@ internal sealed partial class ReplayConnection
 
     /// <summary>
     /// Marks what Causal pacing holds: a reaction to an answer (<see cref="ClientRhythm"/>), and a WebSocket Close frame.
-    /// The protocol is read from the connection's first data: plain HTTP/1.x requests are never held (a server answers
+    /// The protocol is read from the connection's first new data: plain HTTP/1.x requests are never held (a server answers
     /// pipelined requests in order, and holding them would make the copy lag a busy keep-alive client).
     /// </summary>
     private void ClassifyForCausalPacing(ref PendingSegment segment, ReadOnlySpan<byte> captured, uint ack, long capturedAt)

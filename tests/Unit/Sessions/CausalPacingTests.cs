@@ -36,7 +36,6 @@ public class CausalPacingTests
         Assert.Equal(20, frames.Count);
         Assert.Equal(20, frames.Select(s => s.Sequence).Distinct().Count());
         Assert.Equal(0, session.Lab.Connection.AnswerHolds);
-        Assert.Equal(0, session.Lab.Engine.Statistics.ResponseWaitTimeouts);
     }
 
     [Fact]
@@ -130,8 +129,62 @@ public class CausalPacingTests
         lab.Advance(TimeSpan.FromSeconds(1));
         lab.FromClient(Port, Isn + 1 + (uint)first.Length, OnlineIsn + 301, TcpFlags.Ack | TcpFlags.Psh, bytes: second);
 
-        Assert.Equal(second.Length, lab.Sender.Last.PayloadLength);
+        Assert.Contains(lab.Sender.Sent, s => s.Sequence == Isn + 1 + (uint)first.Length && s.PayloadLength == second.Length);
+        lab.Advance(TimeSpan.FromSeconds(4));
         Assert.Equal(0, lab.Connection.AnswerHolds);
+        Assert.Equal(0, lab.Connection.AnswerWaitTimeouts);
+    }
+
+    [Fact]
+    public void ARetransmissionOfOldTargetDataIsNoAnswer()
+    {
+        var session = new Session(PacingMode.Causal);
+        session.Stream(frames: 20, partialEvery: 3);
+        session.SendEnd();
+        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
+        session.CloseAfterFinal();
+
+        // The target resends its last partial (old bytes, with a current acknowledgment number) 1 s later.
+        session.Lab.Advance(TimeSpan.FromSeconds(1));
+        session.TargetResendsLast();
+        Assert.DoesNotContain(session.Lab.Sender.Sent, s => s.PayloadLength == Close.Length);
+
+        session.TargetSends(100);
+        Assert.Equal(Close.Length, session.Lab.Sender.Last.PayloadLength);
+    }
+
+    [Fact]
+    public void TheTargetsFinEndsTheHold()
+    {
+        var session = new Session(PacingMode.Causal);
+        session.Stream(frames: 20, partialEvery: 3);
+        session.SendEnd();
+        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
+        session.CloseAfterFinal();
+        session.Lab.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.DoesNotContain(session.Lab.Sender.Sent, s => s.PayloadLength == Close.Length);
+
+        session.TargetCloses();
+        Assert.Contains(session.Lab.Sender.Sent, s => s.PayloadLength == Close.Length);
+        Assert.Equal(1, session.Lab.Connection.AnswerHolds);
+    }
+
+    [Fact]
+    public void AHoldCutShortByTheEndOfTheCopyIsStillCounted()
+    {
+        var session = new Session(PacingMode.Causal);
+        session.Stream(frames: 20, partialEvery: 3);
+        session.SendEnd();
+        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
+        session.CloseAfterFinal();
+        session.Lab.Advance(TimeSpan.FromMilliseconds(400));
+
+        session.TargetResets();
+
+        Assert.Equal(CloseReason.TargetReset, session.Lab.Connection.CloseReason);
+        Assert.Equal(1, session.Lab.Connection.AnswerHolds);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), session.Lab.Connection.AnswerHeld);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), session.Lab.Engine.Statistics.AnswerHeldMax);
     }
 
     /// <summary>One copied WebSocket session, driven step by step; the client side as captured on the online host.</summary>
@@ -158,6 +211,7 @@ public class CausalPacingTests
         public uint ClientAck { get; private set; }
 
         private uint _targetNext = TargetIsn + 1;
+        private int _lastSent;
 
         /// <summary>Frames every 100 ms; an online partial arrives 30 ms after every n-th frame and the client's kernel acknowledges it 40 ms later.</summary>
         public void Stream(int frames, int partialEvery)
@@ -195,8 +249,16 @@ public class CausalPacingTests
         public void TargetSends(int bytes)
         {
             Lab.FromTarget(_syn.Source, _syn.SourcePort, _targetNext, NextSequence, TcpFlags.Ack | TcpFlags.Psh, payload: bytes);
+            _lastSent = bytes;
             _targetNext += (uint)bytes;
         }
+
+        public void TargetResendsLast() =>
+            Lab.FromTarget(_syn.Source, _syn.SourcePort, _targetNext - (uint)_lastSent, NextSequence, TcpFlags.Ack | TcpFlags.Psh, payload: _lastSent);
+
+        public void TargetCloses() => Lab.FromTarget(_syn.Source, _syn.SourcePort, _targetNext, NextSequence, TcpFlags.Ack | TcpFlags.Fin);
+
+        public void TargetResets() => Lab.FromTarget(_syn.Source, _syn.SourcePort, _targetNext, 0, TcpFlags.Rst);
 
         private void SendClient(byte[] bytes)
         {
