@@ -70,10 +70,7 @@ public class CausalPacingTests
     public void AHeldReactionGoesWhenTheResponseWaitTimeoutRunsOutAndSaysSo()
     {
         var session = new Session(PacingMode.Causal);
-        session.Stream(frames: 20, partialEvery: 3);
-        session.SendEnd();
-        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
-        session.CloseAfterFinal();
+        session.StreamThenCloseAfterFinal();
 
         session.Lab.Advance(TimeSpan.FromSeconds(2.9));
         Assert.DoesNotContain(session.Lab.Sender.Sent, s => s.PayloadLength == Close.Length);
@@ -88,10 +85,7 @@ public class CausalPacingTests
     public void TimelineLetsTheCloseFrameOvertakeTheFinal()
     {
         var session = new Session(PacingMode.Timeline);
-        session.Stream(frames: 20, partialEvery: 3);
-        session.SendEnd();
-        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
-        session.CloseAfterFinal();
+        session.StreamThenCloseAfterFinal();
 
         Assert.Equal(Close.Length, session.Lab.Sender.Last.PayloadLength);
     }
@@ -139,10 +133,7 @@ public class CausalPacingTests
     public void ARetransmissionOfOldTargetDataIsNoAnswer()
     {
         var session = new Session(PacingMode.Causal);
-        session.Stream(frames: 20, partialEvery: 3);
-        session.SendEnd();
-        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
-        session.CloseAfterFinal();
+        session.StreamThenCloseAfterFinal();
 
         // The target resends its last partial (old bytes, with a current acknowledgment number) 1 s later.
         session.Lab.Advance(TimeSpan.FromSeconds(1));
@@ -157,10 +148,7 @@ public class CausalPacingTests
     public void TheTargetsFinEndsTheHold()
     {
         var session = new Session(PacingMode.Causal);
-        session.Stream(frames: 20, partialEvery: 3);
-        session.SendEnd();
-        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
-        session.CloseAfterFinal();
+        session.StreamThenCloseAfterFinal();
         session.Lab.Advance(TimeSpan.FromMilliseconds(500));
         Assert.DoesNotContain(session.Lab.Sender.Sent, s => s.PayloadLength == Close.Length);
 
@@ -173,10 +161,7 @@ public class CausalPacingTests
     public void AHoldCutShortByTheEndOfTheCopyIsStillCounted()
     {
         var session = new Session(PacingMode.Causal);
-        session.Stream(frames: 20, partialEvery: 3);
-        session.SendEnd();
-        session.Lab.Advance(TimeSpan.FromMilliseconds(800));
-        session.CloseAfterFinal();
+        session.StreamThenCloseAfterFinal();
         session.Lab.Advance(TimeSpan.FromMilliseconds(400));
 
         session.TargetResets();
@@ -235,6 +220,15 @@ public class CausalPacingTests
         }
 
         public void SendEnd() => SendClient(End);
+
+        /// <summary>20 frames, "end", and 800 ms later the online final and the client's Close right after it.</summary>
+        public void StreamThenCloseAfterFinal()
+        {
+            Stream(frames: 20, partialEvery: 3);
+            SendEnd();
+            Lab.Advance(TimeSpan.FromMilliseconds(800));
+            CloseAfterFinal();
+        }
 
         /// <summary>The online final (100 bytes) arrived, and the client's Close acknowledges it at once.</summary>
         public void CloseAfterFinal()
