@@ -10,7 +10,7 @@ PWSH := dotnet tool run pwsh -- -NoLogo -NoProfile -NonInteractive
 export POWERSHELL_TELEMETRY_OPTOUT := 1
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 
-.PHONY: all deps build module streaming-service lint unit pester test demo bench bench-load bench-streaming clean
+.PHONY: all deps build module package streaming-service lint unit pester test demo bench bench-load bench-streaming clean
 
 all: module
 
@@ -31,6 +31,10 @@ module: build streaming-service
 	$(PWSH) -File build/New-ModuleHelp.ps1 -ModulePath $(MODULE_DIR)/TcpReplay.psd1 \
 		-HelpSource src/TcpReplay.PowerShell/Help -OutputFile $(MODULE_DIR)/en-US/TcpReplay.PowerShell.dll-Help.xml
 
+# The module as a package: out/package/TcpReplay.<version>.nupkg, for Install-PSResource from a folder repository.
+package: module
+	$(PWSH) -File build/New-ModulePackage.ps1 -ModulePath $(MODULE_DIR) -OutputFolder out/package
+
 # The streaming test service of the lab tests (examples/StreamingService): dotnet out/StreamingService/StreamingService.dll
 streaming-service: build
 	rm -rf $(STREAMING_DIR)
@@ -42,11 +46,11 @@ lint: deps
 unit: build
 	dotnet test tests/Unit/TcpReplay.Engine.Tests.csproj -c $(CONFIG) --no-build
 
-pester: module
+pester: package
 	$(PWSH) -File tests/run-pester.ps1 -ResultFile out/pester.json
 
 # Every check, closing with one line "N passed, N failed".
-test: module
+test: package
 	./build/run-tests.sh
 
 demo: module

@@ -1,11 +1,11 @@
 #Requires -Version 7.4
-# Every cmdlet of the module carries help: a synopsis, a description, text for each parameter, and at least
+# Every command of the module (its cmdlets and its deployment functions) carries help: a synopsis, a description, text for each parameter, and at least
 # two examples that are valid PowerShell. (Get-PcapConnection's examples are also run, in GetPcapConnection.Tests.ps1.)
 
 BeforeDiscovery {
     $modulePath = if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" }
     Import-Module $modulePath -Force
-    $script:Commands = @(Get-Command -Module TcpReplay -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
+    $script:Commands = @(Get-Command -Module TcpReplay -CommandType Cmdlet, Function | ForEach-Object { @{ Name = $_.Name } })
 }
 
 BeforeAll {

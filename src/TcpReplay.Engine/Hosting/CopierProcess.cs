@@ -209,7 +209,36 @@ public sealed class CopierProcess : ILiveCopy
     {
         var folder = Path.GetDirectoryName(typeof(CopierProcess).Assembly.Location)!;
         var native = Path.Combine(folder, NativeHostFileName);
-        return File.Exists(native) ? native : Path.Combine(folder, HostFileName);
+        return File.Exists(native) && MakeExecutable(native) ? native : Path.Combine(folder, HostFileName);
+    }
+
+    /// <summary>
+    /// A module installed from a package (Install-PSResource, Install-Module: a .nupkg is a zip, which keeps no Unix
+    /// modes) has its native host without the execute bits: they are set back when the folder may be written; false
+    /// when they cannot be (a read-only install), and the assembly host is used instead.
+    /// </summary>
+    internal static bool MakeExecutable(string path)
+    {
+        const UnixFileMode Execute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & UnixFileMode.UserExecute) == 0)
+            {
+                File.SetUnixFileMode(path, mode | Execute);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The dotnet host that runs this runtime (pwsh as a dotnet tool), else DOTNET_ROOT's, else the one on PATH.</summary>
