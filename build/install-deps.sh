@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 # chromium: the HTML report test renders the report headless (ReplayReport.Tests.ps1); iputils-ping: the lab test's
 # reachability check (Lab.Tests.ps1), which a fresh machine may lack; python3-prometheus-client
-# parses the metrics endpoint's text in Metrics.Lab.Tests.ps1.
-packages=(libpcap0.8 clang tcpdump tshark nginx-light wrk tcpreplay iptables iproute2 ethtool procps python3 curl iputils-arping iputils-ping chromium python3-prometheus-client)
+# parses the metrics endpoint's text in Metrics.Lab.Tests.ps1; openssh-server and -client: the remoting deployment test
+# (Deployment.Lab.Tests.ps1) runs sshd in three lab hosts.
+packages=(libpcap0.8 clang tcpdump tshark nginx-light wrk tcpreplay iptables iproute2 ethtool procps python3 curl iputils-arping iputils-ping chromium python3-prometheus-client openssh-server openssh-client)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

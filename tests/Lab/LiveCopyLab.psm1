@@ -335,5 +335,5 @@ function Wait-LabChannelSocket {
     throw "No $State channel socket on port $Port on $HostName within $TimeoutSeconds s."
 }
 
-Export-ModuleMember -Function Get-LabReferenceBinary, Wait-LabChannelSocket, Invoke-LabCopyRun, Compare-LabAccessLog, Start-LabPwsh, Invoke-LabPwsh, Start-LabRole, Wait-LabRole, Get-LabRoleError, Get-LabCopyStatus,
+Export-ModuleMember -Function Get-LabReferenceBinary, Wait-LabChannelSocket, Wait-LabFile, Invoke-LabCopyRun, Compare-LabAccessLog, Start-LabPwsh, Invoke-LabPwsh, Start-LabRole, Wait-LabRole, Get-LabRoleError, Get-LabCopyStatus,
     Wait-LabCopyCondition, Stop-LabRole, Invoke-LabHttpTraffic, Get-LabRequestCount

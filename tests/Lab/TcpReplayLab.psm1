@@ -24,6 +24,7 @@ $script:LabHostAddresses = [ordered]@{
     target    = '198.18.0.30'
     assistant = '198.18.0.40'
     bystander = '198.18.0.50'
+    console   = '198.18.0.60'
 }
 $script:LabSegmentPrefixLength = 24
 $script:LabFakeClientNetwork = '198.19.0.0/16'
@@ -287,7 +288,8 @@ function New-ReplayLab {
         If any step fails, everything created so far is removed and the error is rethrown.
     .PARAMETER Hosts
         Hosts to create, among client (198.18.0.10), online (.20), target (.30), assistant (.40) and
-        bystander (.50). Default: client, online, target, assistant.
+        bystander (.50), console (.60: a workstation that drives the others over remoting). Default: client, online,
+        target, assistant.
     .PARAMETER Prefix
         Namespace name prefix (lowercase letters and digits, at most 16). Default: 'trl' and 6 random hex
         digits, so parallel runs do not collide. Building fails if namespaces with this prefix exist.
@@ -310,7 +312,7 @@ function New-ReplayLab {
     [CmdletBinding()]
     [OutputType([pscustomobject])]
     param(
-        [ValidateSet('client', 'online', 'target', 'assistant', 'bystander')]
+        [ValidateSet('client', 'online', 'target', 'assistant', 'bystander', 'console')]
         [string[]] $Hosts = @('client', 'online', 'target', 'assistant'),
 
         [ValidatePattern('^[a-z][a-z0-9]{0,15}$')]

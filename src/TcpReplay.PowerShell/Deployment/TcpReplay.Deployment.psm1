@@ -202,7 +202,8 @@ function Start-ReplayDeployment {
                     param($network, $assistant)
                     Import-Module TcpReplay -ErrorAction Stop
                     $route = Set-TargetRoute -FakeClientNetwork $network -Assistant $assistant -Confirm:$false
-                    [pscustomobject]@{ Step = 'Route'; Detail = "$route" }
+                    $detail = if ("$($route.Change)" -eq 'Unchanged') { 'already in place, kept' } else { "$($route.Change): $($route.Command)" }
+                    [pscustomobject]@{ Step = 'Route'; Detail = $detail }
                 } | Select-Object @{ n = 'ComputerName'; e = { $Target.ComputerName } }, Step, Detail))
     }
     $interceptArguments = @{}
