@@ -106,6 +106,11 @@ Describe 'Multi-host deployment over SSH remoting' -Tag 'Lab', 'Deployment' -Ski
             $script:run.Ready.Watched.InterceptConnected | Should -BeTrue
         }
 
+        It 'lets the copies be watched through remoting, as deserialized sessions the module''s view formats' {
+            $script:run.Ready.Watched[0].TypeName | Should -Be 'Deserialized.TcpReplay.PowerShell.Sessions.TcpCopySession'
+            $script:run.Ready.WatchedView | Should -Match 'Conns\s+Done\s+Failed\s+Sent\s+Icpt\s+Transfers'
+        }
+
         It 'changes nothing when run again' {
             @($script:run.Ready.Again | ForEach-Object Detail) | Should -Be @('already in place, kept', 'already running, kept', 'already running, kept')
         }

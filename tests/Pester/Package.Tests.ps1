@@ -110,5 +110,32 @@ $why = [TcpReplay.Engine.Hosting.CopierProcess]::WhyUnavailable()
         It 'has the about_TcpReplay topic' {
             $script:installed.About | Should -Be 1
         }
+
+        It 'installs with Install-Module (PowerShellGet 2) from the same folder too' {
+            $pwshDll = [System.Reflection.Assembly]::GetEntryAssembly().Location
+            $child = @'
+$ErrorActionPreference = 'Stop'
+Register-PSRepository -Name LocalTcpReplay -SourceLocation $env:TCPREPLAY_PACKAGE_FOLDER -InstallationPolicy Trusted
+Install-Module -Name TcpReplay -Repository LocalTcpReplay -Scope CurrentUser
+$module = Import-Module TcpReplay -PassThru
+[pscustomobject]@{ Base = $module.ModuleBase; Commands = @(Get-Command -Module TcpReplay).Count } | ConvertTo-Json -Compress
+'@
+            $other = (New-Item -ItemType Directory -Path (Join-Path $script:cleanHome 'second')).FullName
+            $saved = @{ HOME = $env:HOME; PSModulePath = $env:PSModulePath }
+            try {
+                $env:HOME = $other
+                $env:PSModulePath = "$other/.local/share/powershell/Modules:$PSHOME/Modules"
+                $env:TCPREPLAY_PACKAGE_FOLDER = $script:Package.DirectoryName
+                $output = & dotnet $pwshDll -NoLogo -NoProfile -NonInteractive -Command $child 2>&1
+            }
+            finally {
+                foreach ($key in $saved.Keys) { Set-Item -Path "env:$key" -Value $saved[$key] }
+                Remove-Item env:TCPREPLAY_PACKAGE_FOLDER -ErrorAction SilentlyContinue
+            }
+            $result = @($output | Where-Object { "$_" -like '{*' })[-1] | ConvertFrom-Json
+            $result | Should -Not -BeNullOrEmpty -Because "$output"
+            $result.Base | Should -BeLike "$other/*"
+            $result.Commands | Should -Be $script:Expected.Count
+        }
     }
 }

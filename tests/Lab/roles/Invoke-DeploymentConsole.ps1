@@ -43,14 +43,16 @@ try {
                 $m = Get-Module -ListAvailable TcpReplay | Select-Object -First 1
                 [pscustomobject]@{ Version = "$($m.Version)"; Base = $m.ModuleBase; Home = $HOME }
             }
-            $watched = Invoke-Command -Session $d.Online -ScriptBlock { Get-TcpCopy | Select-Object InterceptConnected, OpenConnections, CaptureDescription }
+            # Watched through remoting: deserialized sessions, which the module's views format as the live ones.
+            $watched = @(Invoke-Command -Session $d.Online -ScriptBlock { Get-TcpCopy })
             Publish-File (Join-Path $Control 'ready.json') ([pscustomobject]@{
                     DeploySeconds = $deploySeconds
                     Changes       = @($d.Changes | Select-Object ComputerName, Step, Detail)
                     Again         = @($again.Changes | Select-Object ComputerName, Step, Detail)
                     Checks        = @($d.Checks | Select-Object ComputerName, Role, Check, Status, Detail)
                     Installed     = @($installed | Select-Object PSComputerName, Version, Base, Home)
-                    Watched       = @($watched | Select-Object InterceptConnected, CaptureDescription)
+                    Watched       = @($watched | Select-Object InterceptConnected, CaptureDescription, @{ n = 'TypeName'; e = { $_.PSObject.TypeNames[0] } })
+                    WatchedView   = ($watched | Out-String -Width 200)
                 } | ConvertTo-Json -Depth 5)
             $clock.Restart()
             while (-not (Test-Path (Join-Path $Control 'stop')) -and $clock.Elapsed.TotalSeconds -lt $DeadlineSeconds) { Start-Sleep -Milliseconds 200 }
