@@ -75,7 +75,7 @@ public sealed class ExportReplayReportCommand : PSCmdlet
                 "Give another -Path, or leave out -NoClobber to overwrite it."));
         }
 
-        // -WhatIf is honoured whatever -Force says: -Force only lifts the read-only attribute (STYLE.md).
+        // -WhatIf is honoured whatever -Force says: -Force only lifts the read-only attribute.
         if (!ShouldProcess(path, $"Write {format} report"))
         {
             return;
