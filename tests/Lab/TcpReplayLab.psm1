@@ -223,6 +223,33 @@ function Test-LabProcessRunning {
 
 #endregion
 
+function Get-LabModulePath {
+    <#
+    .SYNOPSIS
+        The TcpReplay module a lab test runs: $env:TCPREPLAY_MODULE, or the one `make module` builds (out/TcpReplay).
+    .EXAMPLE
+        $script:ModulePath = Get-LabModulePath
+    #>
+    [OutputType([string])]
+    param()
+    (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+}
+
+function Get-LabSkipReason {
+    <#
+    .SYNOPSIS
+        Why a lab test file cannot run here, or $null: what Test-LabPrerequisite misses, and what the file needs besides.
+    .PARAMETER Also
+        More missing things, as Test-LabPrerequisite results (Name, Detail) or as text.
+    .EXAMPLE
+        $script:SkipReason = Get-LabSkipReason -Also @(if (-not (Get-Command tcpreplay -ErrorAction Ignore)) { 'tcpreplay (apt-get install tcpreplay)' })
+    #>
+    [OutputType([string])]
+    param([object[]] $Also = @())
+    $missing = @(@(Test-LabPrerequisite) + @($Also | Where-Object { $_ }) | ForEach-Object { if ($_ -is [string]) { $_ } else { "$($_.Name) ($($_.Detail))" } })
+    if ($missing) { "lab prerequisites missing: $($missing -join '; ')" } else { $null }
+}
+
 function Test-LabPrerequisite {
     <#
     .SYNOPSIS
@@ -1063,6 +1090,8 @@ function Measure-LabChecksum {
 
 Export-ModuleMember -Function @(
     'Test-LabPrerequisite'
+    'Get-LabModulePath'
+    'Get-LabSkipReason'
     'Measure-LabChecksum'
     'New-ReplayLab'
     'Remove-ReplayLab'

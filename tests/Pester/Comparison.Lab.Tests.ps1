@@ -13,11 +13,8 @@ BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/StreamingLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
-    $missing = @(Test-LabPrerequisite)
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" }
-    elseif (-not (Get-LabStreamingServicePath)) { 'StreamingService is not built (make module)' }
-    else { $null }
+    $script:ModulePath = Get-LabModulePath
+    $script:SkipReason = Get-LabSkipReason -Also @(if (-not (Get-LabStreamingServicePath)) { 'StreamingService (make module)' })
     # 100 ms, not 20: the service's own path around the delay (timer, thread pool, Kestrel) adds 2-6 ms on these shared
     # cores, which the copier measures truly (the wire check below) but which a 20 ms ±20 % band cannot hold.
     $script:InjectedDelayMs = 100

@@ -15,14 +15,13 @@ BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/RemotingLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+    $script:ModulePath = Get-LabModulePath
     $script:Package = Get-ChildItem -Path "$PSScriptRoot/../../out/package" -Filter 'TcpReplay.*.nupkg' -ErrorAction SilentlyContinue | Select-Object -First 1
     $script:Console = (Resolve-Path "$PSScriptRoot/../Lab/roles/Invoke-DeploymentConsole.ps1").Path
-    $missing = @(Test-LabPrerequisite | ForEach-Object { "$($_.Name) ($($_.Detail))" })
-    if (-not (Test-Path /usr/sbin/sshd)) { $missing += 'sshd (apt openssh-server)' }
-    if (-not (Get-Command ssh -ErrorAction SilentlyContinue)) { $missing += 'ssh (apt openssh-client)' }
-    if (-not $script:Package) { $missing += 'out/package/TcpReplay.*.nupkg (make package)' }
-    $script:SkipReason = if ($missing) { "missing: $($missing -join '; ')" } else { $null }
+    $script:SkipReason = Get-LabSkipReason -Also @(
+        if (-not (Test-Path /usr/sbin/sshd)) { 'sshd (apt openssh-server)' }
+        if (-not (Get-Command ssh -ErrorAction SilentlyContinue)) { 'ssh (apt openssh-client)' }
+        if (-not $script:Package) { 'out/package/TcpReplay.*.nupkg (make package)' })
 
     # Runs the console role in the console namespace and returns its result (and ready) files as objects.
     function Invoke-Console([string] $Mode, [scriptblock] $WhileReady) {

@@ -51,8 +51,7 @@ BeforeAll {
         "$($c.ClientAddress):$($c.ClientPort) -> $($c.ServerAddress):$($c.ServerPort)"
     }
 
-    $missing = @(Test-LabPrerequisite)
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:SkipReason = Get-LabSkipReason
 }
 
 Describe 'Get-PcapConnection on a capture of lab HTTP traffic' -Tag 'Lab', 'Acceptance' {

@@ -12,15 +12,13 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+    $script:ModulePath = Get-LabModulePath
     $script:Reference = if ($env:TCPREPLAY_REFERENCE) { $env:TCPREPLAY_REFERENCE } else { [IO.Path]::GetFullPath("$PSScriptRoot/../../../shared/reference/tcpcopy-1.3.0") }
-    $missing = @(Test-LabPrerequisite | ForEach-Object { "$($_.Name) ($($_.Detail))" })
     $absent = @('intercept', 'tcpcopy-raw', 'tcpcopy-pcap' | Where-Object { -not (Test-Path -LiteralPath (Join-Path $script:Reference $_)) } |
         ForEach-Object { "C reference binary $_ (not in $script:Reference)" })
     # CI has the binaries beside every clone: there a missing one is a failure, or a broken channel would pass unseen.
     if ($absent -and $env:CI -eq 'true' -and (id -u) -eq '0') { throw "Interop tests cannot run in CI: $($absent -join '; ')." }
-    $missing += $absent
-    $script:SkipReason = if ($missing) { "missing: $($missing -join '; ')" } else { $null }
+    $script:SkipReason = Get-LabSkipReason -Also $absent
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:ChannelPort = 36524
 

@@ -7,8 +7,7 @@ BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/TsharkOracle.psm1" -Force
 
-    $missing = @(Test-LabPrerequisite)
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:SkipReason = Get-LabSkipReason
 
     function Get-PrefixNamespace([string] $Prefix) {
         @(& ip netns list | ForEach-Object { ($_ -split '\s+', 2)[0] } | Where-Object { $_.StartsWith("$Prefix-", [System.StringComparison]::Ordinal) })
@@ -36,6 +35,24 @@ Describe 'Test-LabPrerequisite' {
         $all = @(Test-LabPrerequisite -All)
         $all.Name | Should -Be @('root', 'ip', 'tcpdump', 'nginx', 'tshark', 'python3', 'curl', 'sysctl', 'ethtool')
         @(Test-LabPrerequisite).Name | Should -Be @($all | Where-Object { -not $_.Available }).Name
+    }
+
+    It 'gives a lab test file its skip reason: what the machine misses, and what the file needs besides, or nothing' {
+        $missing = @(Test-LabPrerequisite)
+        $reason = Get-LabSkipReason -Also @('sshd (apt openssh-server)', [pscustomobject]@{ Name = 'tcpreplay'; Detail = 'apt-get install tcpreplay' }, $null)
+        $reason | Should -BeLike 'lab prerequisites missing: *'
+        $reason | Should -Match 'sshd \(apt openssh-server\); tcpreplay \(apt-get install tcpreplay\)$'
+        foreach ($m in $missing) { $reason | Should -Match ([regex]::Escape("$($m.Name) ($($m.Detail))")) }
+        Get-LabSkipReason -Also @($null) | Should -Be $(if ($missing) { Get-LabSkipReason } else { $null })
+    }
+
+    It 'finds the module a lab test runs: TCPREPLAY_MODULE, else the built one' {
+        $saved = $env:TCPREPLAY_MODULE
+        try {
+            $env:TCPREPLAY_MODULE = "$PSScriptRoot/Lab.Tests.ps1"
+            Get-LabModulePath | Should -Be (Resolve-Path "$PSScriptRoot/Lab.Tests.ps1").Path
+        }
+        finally { $env:TCPREPLAY_MODULE = $saved }
     }
 }
 

@@ -11,9 +11,8 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
-    $missing = @(Test-LabPrerequisite)
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:ModulePath = Get-LabModulePath
+    $script:SkipReason = Get-LabSkipReason
     $script:Transfer = '8080-198.18.0.30:8080'
     $script:Fake = '198.19.0.0/24'
 

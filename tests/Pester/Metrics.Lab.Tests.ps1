@@ -11,12 +11,9 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
-    $missing = @(Test-LabPrerequisite)
-    if (-not (Test-Path /usr/lib/python3/dist-packages/prometheus_client)) {
-        $missing += [pscustomobject]@{ Name = 'prometheus_client'; Detail = 'apt-get install python3-prometheus-client (build/install-deps.sh)' }
-    }
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:ModulePath = Get-LabModulePath
+    $script:SkipReason = Get-LabSkipReason -Also @(if (-not (Test-Path /usr/lib/python3/dist-packages/prometheus_client)) {
+            [pscustomobject]@{ Name = 'prometheus_client'; Detail = 'apt-get install python3-prometheus-client (build/install-deps.sh)' } })
     $script:Endpoint = 'http://198.18.0.20:9464/'
     $script:ScrapeUrl = 'http://198.18.0.20:9464/metrics'
     $script:SessionName = 'metrics-copy'

@@ -14,12 +14,10 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+    $script:ModulePath = Get-LabModulePath
     $script:Timing = (Resolve-Path "$PSScriptRoot/../Lab/offline_timing.py").Path
     $script:Client = (Resolve-Path "$PSScriptRoot/../Lab/paced_client.py").Path
-    $missing = @(Test-LabPrerequisite)
-    if (-not (Get-Command tcpreplay -ErrorAction Ignore)) { $missing += [pscustomobject]@{ Name = 'tcpreplay'; Detail = 'apt-get install tcpreplay' } }
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:SkipReason = Get-LabSkipReason -Also @(if (-not (Get-Command tcpreplay -ErrorAction Ignore)) { [pscustomobject]@{ Name = 'tcpreplay'; Detail = 'apt-get install tcpreplay' } })
     $script:FakeIndex = 0
 
     # Takes a capture on the online host of paced clients; returns its path and the clients' summary.

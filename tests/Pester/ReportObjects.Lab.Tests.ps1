@@ -14,10 +14,9 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
+    $script:ModulePath = Get-LabModulePath
     Import-Module $script:ModulePath -Force
-    $missing = @(Test-LabPrerequisite)
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" } else { $null }
+    $script:SkipReason = Get-LabSkipReason
 
     # Compares one figure as the live object held it with its text (CSV) or its JSON value. Export-Csv writes a
     # DateTime in the current culture without fractions of a second, so times match to the second there; JSON keeps

@@ -25,11 +25,8 @@ BeforeAll {
     Import-Module "$PSScriptRoot/../Lab/TcpReplayLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/LiveCopyLab.psm1" -Force
     Import-Module "$PSScriptRoot/../Lab/StreamingLab.psm1" -Force
-    $script:ModulePath = (Resolve-Path $(if ($env:TCPREPLAY_MODULE) { $env:TCPREPLAY_MODULE } else { "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1" })).Path
-    $missing = @(Test-LabPrerequisite)
-    $script:SkipReason = if ($missing) { "lab prerequisites missing: $(($missing | ForEach-Object { "$($_.Name) ($($_.Detail))" }) -join '; ')" }
-    elseif (-not (Get-LabStreamingServicePath)) { 'out/StreamingService is not built (make module)' }
-    else { $null }
+    $script:ModulePath = Get-LabModulePath
+    $script:SkipReason = Get-LabSkipReason -Also @(if (-not (Get-LabStreamingServicePath)) { 'out/StreamingService (make module)' })
     $script:Sessions = 50
     # 20 frames 100 ms apart per session, then "end"; the Close right after the final. Sessions start 10 ms apart.
     $script:Client = @{ Sessions = $script:Sessions; FramesPerSecond = 10; DurationSeconds = 2; StaggerMs = 10; EndMode = 'close-after-final'
