@@ -61,6 +61,13 @@ BeforeAll {
         $onlineCapture = $targetCapture = $null
         try {
             $null = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
+            # Auto capture decides on its first 20 client packets and then switches layers; a session that starts during
+            # the switch can be copied from mid-stream, without its upgrade request (a known capture race, not pacing).
+            # A few HTTP requests first let it decide before the sessions this test measures.
+            $null = Invoke-LabCommand $script:lab -HostName client -Command "for i in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null --max-time 2 http://198.18.0.20:$Port/warm-up; done"
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            while ($clock.Elapsed.TotalSeconds -lt 5 -and "$((Get-LabCopyStatus $copy).CaptureDescription)" -match 'probing') { Start-Sleep -Milliseconds 200 }
+            Start-Sleep -Seconds 1
             $onlineCapture = Start-LabCapture $script:lab -HostName online -Path (Join-Path $script:lab.TempDirectory "$Name-online.pcap") -Filter "tcp port $Port and host 198.18.0.10"
             $targetCapture = Start-LabCapture $script:lab -HostName target -Path (Join-Path $script:lab.TempDirectory "$Name-target.pcap") -Filter "tcp dst port $Port and src net $Net.0/24"
             $client = Invoke-LabStreamingClient $script:lab -Url $script:OnlineServices[$Port].StreamUrl @script:Client
