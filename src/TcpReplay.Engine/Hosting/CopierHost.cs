@@ -1,17 +1,25 @@
 using System.Collections.Concurrent;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Runs;
 
 namespace TcpReplay.Engine.Hosting;
 
 /// <summary>
-/// The copier process's side of the pipe: starts the live copy the Start frame describes, answers the session's
-/// requests, and stops the copy at the Stop frame or when the session's process is gone (its end of the pipe closes).
+/// The copier process's side of the pipe: says hello, starts the live copy the Start frame describes, pushes its status
+/// a few times a second, answers the session's requests for records, and stops the copy at the Stop frame or when the
+/// session's process is gone (its end of the pipe closes).
 /// </summary>
 public static class CopierHost
 {
     /// <summary>Exit code when the copy could not start (the StartFailed frame says why).</summary>
     public const int StartFailedExitCode = 3;
+
+    /// <summary>Exit code when the session speaks another protocol version (the host's hello told it which).</summary>
+    public const int VersionMismatchExitCode = 4;
+
+    /// <summary>How often the status goes to the session unasked: often enough for a live view, rare enough to cost nothing.</summary>
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Serves one copy over <paramref name="input"/> and <paramref name="output"/>; returns the process exit code.</summary>
     /// <exception cref="InvalidDataException">The session sent something that is not a host frame.</exception>
@@ -19,6 +27,29 @@ public static class CopierHost
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+        var hello = HostFrames.Read(input);
+        if (hello is null)
+        {
+            return 0;
+        }
+
+        if (hello.Value.Type != HostFrameType.Hello)
+        {
+            throw new InvalidDataException($"The first frame must be Hello, not {hello.Value.Type}.");
+        }
+
+        var sessionVersion = hello.Value.Payload.ReadInt32();
+        HostFrames.Write(output, HostFrameType.Hello, w =>
+        {
+            w.Write(HostProtocol.Version);
+            w.Write(HostProtocol.BuildIdentity);
+        });
+        if (sessionVersion != HostProtocol.Version)
+        {
+            // The session refuses this host by the hello it just got; nothing it sends after that can be read safely.
+            return VersionMismatchExitCode;
+        }
+
         var start = HostFrames.Read(input);
         if (start is null)
         {
@@ -27,13 +58,12 @@ public static class CopierHost
 
         if (start.Value.Type != HostFrameType.Start)
         {
-            throw new InvalidDataException($"The first frame must be Start, not {start.Value.Type}.");
+            throw new InvalidDataException($"The frame after Hello must be Start, not {start.Value.Type}.");
         }
 
         var options = LiveCopyOptionsCodec.Read(start.Value.Payload);
-        var newEvents = new ConcurrentQueue<string>();
         using var copy = new LiveCopy(options);
-        copy.EventRaised += newEvents.Enqueue;
+        var pipe = new HostPipe(output, copy);
         try
         {
             copy.Start();
@@ -52,12 +82,15 @@ public static class CopierHost
 
         try
         {
-            HostFrames.Write(output, HostFrameType.Started, w =>
+            pipe.Write(HostFrameType.Started, w =>
             {
                 w.Write(Environment.ProcessId);
-                WriteStatus(w, copy, newEvents);
+                pipe.WriteStatus(w);
             });
-            Serve(input, output, copy, newEvents);
+            using (var push = new Timer(_ => pipe.PushStatus(), null, StatusInterval, StatusInterval))
+            {
+                Serve(input, pipe, copy, push);
+            }
         }
         catch (IOException)
         {
@@ -71,28 +104,32 @@ public static class CopierHost
         return 0;
     }
 
-    private static void Serve(Stream input, Stream output, LiveCopy copy, ConcurrentQueue<string> newEvents)
+    private static void Serve(Stream input, HostPipe pipe, LiveCopy copy, Timer push)
     {
         while (HostFrames.Read(input) is { } frame)
         {
             switch (frame.Type)
             {
-                case HostFrameType.StatusRequest:
-                    HostFrames.Write(output, HostFrameType.Status, w => WriteStatus(w, copy, newEvents));
-                    break;
                 case HostFrameType.ConnectionsRequest:
-                    HostFrames.Write(output, HostFrameType.Connections, w => WriteConnections(w, copy));
+                    pipe.Write(HostFrameType.Connections, w => w.WriteList(copy.GetConnections(), CopiedConnectionCodec.Write));
                     break;
                 case HostFrameType.ExchangesRequest:
-                    HostFrames.Write(output, HostFrameType.Exchanges, w => WriteExchanges(w, copy));
+                    pipe.Write(HostFrameType.Exchanges, w => w.WriteList(copy.GetExchanges(), RequestExchangeCodec.Write));
                     break;
                 case HostFrameType.Stop:
-                    copy.Stop();
-                    HostFrames.Write(output, HostFrameType.Stopped, w =>
+                    // No status may follow the final one: the timer is gone (and its last callback done) before the stop.
+                    using (var timerDone = new ManualResetEvent(false))
                     {
-                        WriteStatus(w, copy, newEvents);
-                        WriteConnections(w, copy);
-                        WriteExchanges(w, copy);
+                        push.Dispose(timerDone);
+                        timerDone.WaitOne();
+                    }
+
+                    copy.Stop();
+                    pipe.Write(HostFrameType.Stopped, w =>
+                    {
+                        pipe.WriteStatus(w);
+                        w.WriteList(copy.GetConnections(), CopiedConnectionCodec.Write);
+                        w.WriteList(copy.GetExchanges(), RequestExchangeCodec.Write);
                     });
                     return;
                 default:
@@ -101,21 +138,62 @@ public static class CopierHost
         }
     }
 
-    private static void WriteStatus(BinaryWriter writer, LiveCopy copy, ConcurrentQueue<string> newEvents)
+    /// <summary>The host's output: frames from the request loop and the status timer, one at a time, and the events not yet sent.</summary>
+    private sealed class HostPipe
     {
-        var events = new List<string>();
-        while (newEvents.TryDequeue(out var text))
+        private readonly Stream _output;
+        private readonly LiveCopy _copy;
+        private readonly Lock _gate = new();
+        private readonly ConcurrentQueue<RunEvent> _newEvents = new();
+        private int _pushing;
+
+        public HostPipe(Stream output, LiveCopy copy)
         {
-            events.Add(text);
+            _output = output;
+            _copy = copy;
+            copy.EventLog.Added += _newEvents.Enqueue;
         }
 
-        CopierStatus.Of(copy, events).Write(writer);
-        CopyStatisticsCodec.Write(writer, copy.Statistics);
+        public void Write(HostFrameType type, Action<BinaryWriter> payload)
+        {
+            lock (_gate)
+            {
+                HostFrames.Write(_output, type, payload);
+            }
+        }
+
+        /// <summary>The timer's push; a pipe that broke is the request loop's to notice (its read ends), not the timer's.</summary>
+        public void PushStatus()
+        {
+            // A session that stopped reading leaves one push blocked on the pipe; the next ones skip instead of queueing threads.
+            if (Interlocked.Exchange(ref _pushing, 1) == 1)
+            {
+                return;
+            }
+
+            try
+            {
+                Write(HostFrameType.Status, WriteStatus);
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                Volatile.Write(ref _pushing, 0);
+            }
+        }
+
+        public void WriteStatus(BinaryWriter writer)
+        {
+            var events = new List<RunEvent>();
+            while (_newEvents.TryDequeue(out var added))
+            {
+                events.Add(added);
+            }
+
+            CopierStatus.Of(_copy, events).Write(writer);
+            CopyStatisticsCodec.Write(writer, _copy.Statistics);
+        }
     }
-
-    private static void WriteConnections(BinaryWriter writer, LiveCopy copy) =>
-        writer.WriteList(copy.GetConnections(), CopiedConnectionCodec.Write);
-
-    private static void WriteExchanges(BinaryWriter writer, LiveCopy copy) =>
-        writer.WriteList(copy.GetExchanges(), RequestExchangeCodec.Write);
 }

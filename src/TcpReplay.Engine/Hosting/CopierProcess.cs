@@ -1,22 +1,25 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Offline;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Hosting;
 
 /// <summary>
-/// A live copy run by a small process of its own (TcpReplay.CopierHost, native or run by the dotnet host), mirrored here: its figures refresh four times a
-/// second, its records are fetched on demand, and its last status, records and exchanges are kept once it stops.
+/// A live copy run by a small process of its own (TcpReplay.CopierHost, native or run by the dotnet host), mirrored here:
+/// one reader thread takes the status the host pushes a few times a second into a snapshot that every property reads,
+/// records are fetched on demand, and the last status, records and exchanges are kept once it stops.
 /// </summary>
 /// <remarks>
 /// The copier then carries no PowerShell: about a third of pwsh's memory, no JIT or GC of the shell on its cores, and a
-/// crash of the copy cannot take the shell down. The host stops its copy when this process goes away (its stdin ends).
+/// crash of the copy cannot take the shell down. No property waits on the pipe, so a host that stops answering cannot
+/// stall a shell that lists or formats its session. The host stops its copy when this process goes away (its stdin ends).
 /// </remarks>
-public sealed class CopierProcess : ILiveCopy
+public sealed class CopierProcess : ICopyRun
 {
     /// <summary>The host's file name, beside the engine's assembly.</summary>
     public const string HostFileName = "TcpReplay.CopierHost.dll";
@@ -24,70 +27,77 @@ public sealed class CopierProcess : ILiveCopy
     /// <summary>The host compiled ahead of time (NativeAOT), used instead of <see cref="HostFileName"/> when it is there.</summary>
     public const string NativeHostFileName = "TcpReplay.CopierHost";
 
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>Names another copier host to run than the module's own (a build of one's own, or the assembly instead of the native host).</summary>
+    public const string HostPathVariable = "TCPREPLAY_COPIER_HOST";
+
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromMilliseconds(1500);
 
-    /// <summary>A figure read later than this after the last status asks the host again, so a reader never sees one
-    /// older than a packet or two (the timer alone would let it be a quarter of a second old).</summary>
-    private static readonly long FreshTicks = Stopwatch.Frequency / 50;
+    /// <summary>The hello's version when the host ended without one.</summary>
+    private const int NoHello = -1;
 
     private readonly Process _process;
+    private readonly string _hostPath;
     private readonly Stream _toHost;
     private readonly Stream _fromHost;
-    private readonly Lock _pipeLock = new();
-    private readonly ConcurrentQueue<string> _events = new();
-    private readonly ConcurrentQueue<string> _stderrTail = new();
-    private readonly Timer _refresh;
+    private readonly Lock _writeLock = new();
+    private readonly Lock _requestLock = new();
+    private readonly RunEventLog _events = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stderrTail = new();
     private readonly CopyStatistics _statistics = new();
+    private readonly TaskCompletionSource<(int Version, string Build)> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _reader;
     private volatile CopierStatus _status = CopierStatus.Starting;
-    private long _refreshedAt;
+    private volatile Exception? _startFailure;
+    private TaskCompletionSource<object?>? _pending;
+    private HostFrameType _pendingAnswer;
     private IReadOnlyList<CopiedConnection>? _finalConnections;
     private IReadOnlyList<RequestExchange>? _finalExchanges;
     private volatile string? _endReason;
+    private int _stopping;
     private int _ended;
 
-    private CopierProcess(Process process)
+    private CopierProcess(Process process, string hostPath)
     {
         _process = process;
+        _hostPath = hostPath;
         _toHost = process.StandardInput.BaseStream;
         _fromHost = process.StandardOutput.BaseStream;
-        _refresh = new Timer(_ => Refresh(), null, Timeout.Infinite, Timeout.Infinite);
+        _reader = new Thread(ReadFrames) { IsBackground = true, Name = "TcpReplay copier process reader" };
     }
 
-    /// <summary>Raised once when the copier process ended without being stopped (killed, crashed); the text says how.</summary>
-    public event Action<string>? Ended;
+    /// <summary>Raised once when the copier process ended without being stopped (killed, crashed); the reason says how.</summary>
+    public event Action<RunEnd>? Ended;
 
-    public CopyStatistics Statistics
-    {
-        get
-        {
-            EnsureFresh();
-            return _statistics;
-        }
-    }
+    public CopyStatistics Statistics => _statistics;
 
-    public CaptureLayer CaptureLayer => Current.CaptureLayer;
+    public CaptureLayer CaptureLayer => _status.CaptureLayer;
 
-    public string? CaptureReason => Current.CaptureReason;
+    public string? CaptureReason => _status.CaptureReason;
 
-    public string? CaptureDescription => Current.CaptureDescription;
+    public string? CaptureDescription => _status.CaptureDescription;
 
-    public CaptureSourceStatistics? CaptureStatistics => Current.CaptureStatistics;
+    public CaptureSourceStatistics? CaptureStatistics => _status.CaptureStatistics;
 
-    public IReadOnlyList<InterceptLinkStatus> InterceptLinks => Current.InterceptLinks;
+    public IReadOnlyList<InterceptLinkStatus> InterceptLinks => _status.InterceptLinks;
 
-    public bool InterceptConnected => Current.InterceptConnected;
+    public bool InterceptConnected => _status.InterceptConnected;
 
-    public long InterceptReconnects => Current.InterceptReconnects;
+    public long InterceptReconnects => _status.InterceptReconnects;
 
-    public IReadOnlyList<string> Events => [.. _events];
+    public IReadOnlyList<RunEvent> Events => _events.Snapshot();
 
-    public int ResponsePayloadGranted => Current.ResponsePayloadGranted;
+    public int ResponsePayloadGranted => _status.ResponsePayloadGranted;
 
-    public string? OnlineAnswerCaptureDescription => Current.OnlineAnswerCaptureDescription;
+    public string? OnlineAnswerCaptureDescription => _status.OnlineAnswerCaptureDescription;
 
-    public int OpenConnections => Current.OpenConnections;
+    public int OpenConnections => _status.OpenConnections;
+
+    public ReplayProgress? Progress => null;
+
+    public IReadOnlyList<CaptureFileProblem> FileProblems => [];
 
     public int? EngineProcessId { get; private set; }
 
@@ -97,10 +107,14 @@ public sealed class CopierProcess : ILiveCopy
     /// <summary>Starts the host process and the copy in it; returns once the copy runs.</summary>
     /// <param name="options">The copy, exactly as for <see cref="LiveCopy"/>.</param>
     /// <param name="hostPath">The host: an assembly (.dll, run by the dotnet host) or a native executable; by default
-    /// <see cref="NativeHostFileName"/> beside the engine when it is there, else <see cref="HostFileName"/>.</param>
+    /// <see cref="HostPathVariable"/>'s, else <see cref="NativeHostFileName"/> beside the engine when it is there, else
+    /// <see cref="HostFileName"/>.</param>
+    /// <param name="cancellationToken">Gives up the start (Ctrl+C): the host is killed and the wait ends at once.</param>
     /// <exception cref="CaptureException">The copy's capture could not be opened (the same causes as in-process).</exception>
+    /// <exception cref="CopierHostMismatchException">The host speaks another protocol version: it is from another build.</exception>
     /// <exception cref="InvalidOperationException">The host could not be started, or the copy failed to start otherwise.</exception>
-    public static CopierProcess Start(LiveCopyOptions options, string? hostPath = null)
+    /// <exception cref="OperationCanceledException">The start was given up.</exception>
+    public static CopierProcess Start(LiveCopyOptions options, string? hostPath = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         hostPath ??= DefaultHostPath();
@@ -119,12 +133,12 @@ public sealed class CopierProcess : ILiveCopy
         start.Environment.TryAdd("DOTNET_GCgen0MaxBudget", "0x200000");
         start.Environment.TryAdd("MALLOC_ARENA_MAX", "2");
         var process = Process.Start(start) ?? throw new InvalidOperationException($"The copier host {hostPath} did not start.");
-        var copier = new CopierProcess(process);
+        var copier = new CopierProcess(process, hostPath);
         process.ErrorDataReceived += (_, e) => copier.KeepStderr(e.Data);
         process.BeginErrorReadLine();
         try
         {
-            copier.Begin(options);
+            copier.Begin(options, cancellationToken);
         }
         catch
         {
@@ -161,32 +175,25 @@ public sealed class CopierProcess : ILiveCopy
         }
     }
 
+    /// <summary>The connection records: asked of the host while it runs (up to 10 s; a host that does not answer is killed), the final ones after.</summary>
     public IReadOnlyList<CopiedConnection> GetConnections() =>
-        _finalConnections ?? Ask(HostFrameType.ConnectionsRequest, HostFrameType.Connections, ReadConnections) ?? [];
+        _finalConnections ?? Ask(HostFrameType.ConnectionsRequest, HostFrameType.Connections) as IReadOnlyList<CopiedConnection> ?? _finalConnections ?? [];
 
     public IReadOnlyList<RequestExchange> GetExchanges() =>
-        _finalExchanges ?? Ask(HostFrameType.ExchangesRequest, HostFrameType.Exchanges, ReadExchanges) ?? [];
+        _finalExchanges ?? Ask(HostFrameType.ExchangesRequest, HostFrameType.Exchanges) as IReadOnlyList<RequestExchange> ?? _finalExchanges ?? [];
 
     /// <summary>Stops the copy in the host and keeps its final figures and records; the host is killed if it takes over 1.5 s.</summary>
-    public void Stop()
-    {
-        _refresh.Change(Timeout.Infinite, Timeout.Infinite);
-        lock (_pipeLock)
-        {
-            if (Volatile.Read(ref _ended) == 1)
-            {
-                return;
-            }
+    public void Stop() => Stop(CancellationToken.None);
 
-            var stopped = Exchange(HostFrameType.Stop, HostFrameType.Stopped, StopTimeout, reader =>
+    /// <summary>As <see cref="Stop()"/>; <paramref name="cancellationToken"/> (Ctrl+C) kills the host at once instead of waiting for its final figures.</summary>
+    public void Stop(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 0 && Volatile.Read(ref _ended) == 0)
+        {
+            var answered = Send(HostFrameType.Stop) && Wait(_stopped.Task, StopTimeout, cancellationToken);
+            if (!answered)
             {
-                ReadStatus(reader);
-                _finalConnections = ReadConnections(reader);
-                _finalExchanges = ReadExchanges(reader);
-                return true;
-            });
-            if (stopped)
-            {
+                Kill();
                 MarkEnded(null);
             }
         }
@@ -200,13 +207,18 @@ public sealed class CopierProcess : ILiveCopy
     public void Dispose()
     {
         Stop();
-        _refresh.Dispose();
+        _reader.Join(TimeSpan.FromSeconds(1));
         _process.Dispose();
     }
 
-    /// <summary>The native host beside the engine when the module has one, else the assembly run by the dotnet host.</summary>
+    /// <summary>The host <see cref="HostPathVariable"/> names, else the native host beside the engine when the module has one, else the assembly run by the dotnet host.</summary>
     private static string DefaultHostPath()
     {
+        if (Environment.GetEnvironmentVariable(HostPathVariable) is { Length: > 0 } chosen)
+        {
+            return chosen;
+        }
+
         var folder = Path.GetDirectoryName(typeof(CopierProcess).Assembly.Location)!;
         var native = Path.Combine(folder, NativeHostFileName);
         return File.Exists(native) && MakeExecutable(native) ? native : Path.Combine(folder, HostFileName);
@@ -258,100 +270,100 @@ public sealed class CopierProcess : ILiveCopy
             ?? throw new InvalidOperationException("No dotnet host was found to run the copier process (looked beside this runtime, in DOTNET_ROOT and on PATH): install the .NET runtime, or copy in-process.");
     }
 
-    private void Begin(LiveCopyOptions options)
+    /// <summary>Hellos both ways, then the options; returns when the copy runs in the host.</summary>
+    private void Begin(LiveCopyOptions options, CancellationToken cancellationToken)
     {
-        lock (_pipeLock)
+        _reader.Start();
+        Send(HostFrameType.Hello, w => w.Write(HostProtocol.Version));
+        if (!Wait(_hello.Task, AnswerTimeout, cancellationToken) || _hello.Task.Result.Version == NoHello)
         {
-            HostFrames.Write(_toHost, HostFrameType.Start, w => LiveCopyOptionsCodec.Write(w, options));
-            var frame = ReadAnswer(AnswerTimeout) ?? throw new InvalidOperationException($"The copier process ended before the copy started. {StderrText()}".TrimEnd());
-            switch (frame.Type)
+            throw new InvalidOperationException(
+                $"The copier host {_hostPath} did not say which protocol it speaks ({WhyNoAnswer()}): a host from a build before protocol {HostProtocol.Version} says nothing. " +
+                $"Install the module again so that its engine and host come from one build. {StderrText()}".TrimEnd());
+        }
+
+        var (version, build) = _hello.Task.Result;
+        if (version != HostProtocol.Version)
+        {
+            throw new CopierHostMismatchException(_hostPath, version, build);
+        }
+
+        Send(HostFrameType.Start, w => LiveCopyOptionsCodec.Write(w, options));
+        if (!Wait(_started.Task, AnswerTimeout, cancellationToken))
+        {
+            throw new InvalidOperationException($"The copier process did not start the copy ({WhyNoAnswer()}). {StderrText()}".TrimEnd());
+        }
+
+        if (_startFailure is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Waits for an answer the reader thread delivers; false when the host ended, or did not answer in time (it is killed
+    /// then, which ends the reader). <paramref name="cancellationToken"/> kills it at once and throws.
+    /// </summary>
+    private bool Wait(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!task.Wait(timeout, cancellationToken))
             {
-                case HostFrameType.Started:
-                    EngineProcessId = frame.Payload.ReadInt32();
-                    ReadStatus(frame.Payload);
-                    break;
-                case HostFrameType.StartFailed:
-                    var kind = frame.Payload.ReadInt32();
-                    var message = frame.Payload.ReadString();
-                    throw kind >= 0 ? new CaptureException((CaptureErrorKind)kind, message) : new InvalidOperationException(message);
-                default:
-                    throw new InvalidDataException($"The copier process answered Start with {frame.Type}.");
+                Kill();
+                MarkEnded($"The copier process {EngineProcessId} did not answer within {timeout.TotalSeconds:0.#} s and was killed; the last figures are kept.");
+                return false;
             }
         }
-
-        _refresh.Change(RefreshInterval, RefreshInterval);
-    }
-
-    private CopierStatus Current
-    {
-        get
+        catch (OperationCanceledException)
         {
-            EnsureFresh();
-            return _status;
+            Kill();
+            MarkEnded(null);
+            throw;
         }
+
+        return task is not Task<bool> answer || answer.Result;
     }
 
-    private void EnsureFresh()
+    /// <summary>One request and its answer, one at a time; null once the host has ended (its last figures stay).</summary>
+    private object? Ask(HostFrameType request, HostFrameType answer)
     {
-        if (Stopwatch.GetTimestamp() - Volatile.Read(ref _refreshedAt) > FreshTicks && Volatile.Read(ref _ended) == 0)
-        {
-            Refresh();
-        }
-    }
-
-    private void Refresh()
-    {
-        lock (_pipeLock)
-        {
-            if (Volatile.Read(ref _ended) == 0)
-            {
-                Exchange(HostFrameType.StatusRequest, HostFrameType.Status, AnswerTimeout, reader =>
-                {
-                    ReadStatus(reader);
-                    return true;
-                });
-            }
-        }
-    }
-
-    /// <summary>One request and its answer; null once the host has ended (its last figures stay).</summary>
-    private T? Ask<T>(HostFrameType request, HostFrameType answer, Func<BinaryReader, T> read)
-        where T : class
-    {
-        lock (_pipeLock)
+        lock (_requestLock)
         {
             if (Volatile.Read(ref _ended) == 1)
             {
                 return null;
             }
 
-            T? result = null;
-            Exchange(request, answer, AnswerTimeout, reader => (result = read(reader)) is not null);
-            return result;
+            var pending = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_writeLock)
+            {
+                _pendingAnswer = answer;
+                _pending = pending;
+            }
+
+            if (!Send(request) || !Wait(pending.Task, AnswerTimeout, CancellationToken.None))
+            {
+                return null;
+            }
+
+            return pending.Task.Result;
         }
     }
 
-    /// <summary>Sends a request and reads its answer under the pipe lock; false (and the host ended) on any failure.</summary>
-    private bool Exchange(HostFrameType request, HostFrameType answer, TimeSpan timeout, Func<BinaryReader, bool> read)
+    /// <summary>Writes one frame to the host; false (and the host ended) when the pipe is gone.</summary>
+    private bool Send(HostFrameType type, Action<BinaryWriter>? payload = null)
     {
         try
         {
-            HostFrames.Write(_toHost, request);
-            var frame = ReadAnswer(timeout);
-            if (frame is null)
+            lock (_writeLock)
             {
-                MarkEnded(ExitText(request == HostFrameType.Stop ? "while stopping" : "unexpectedly"));
-                return false;
+                HostFrames.Write(_toHost, type, payload);
             }
 
-            if (frame.Value.Type != answer)
-            {
-                throw new InvalidDataException($"The copier process answered {request} with {frame.Value.Type}.");
-            }
-
-            return read(frame.Value.Payload);
+            return true;
         }
-        catch (Exception exception) when (exception is IOException or InvalidDataException or EndOfStreamException or ObjectDisposedException)
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
             Kill();
             MarkEnded(ExitText($"unexpectedly (the pipe: {exception.Message})"));
@@ -360,60 +372,113 @@ public sealed class CopierProcess : ILiveCopy
     }
 
     /// <summary>
-    /// Reads the next frame; a host that does not answer in time is killed, which ends the pipe and this read, so
-    /// neither a figure nor a stop can hang on it.
+    /// The reader thread: every frame the host sends, in order, until its end of the pipe closes. Whatever goes wrong
+    /// here ends the mirror with the reason; nothing escapes the thread, which would take the shell down.
     /// </summary>
-    private (HostFrameType Type, BinaryReader Payload)? ReadAnswer(TimeSpan timeout)
+    private void ReadFrames()
     {
-        using var watchdog = new CancellationTokenSource(timeout);
-        var timedOut = false;
-        using (watchdog.Token.Register(() =>
+        try
         {
-            timedOut = true;
-            Kill();
-        }))
-        {
-            (HostFrameType Type, BinaryReader Payload)? frame;
-            try
+            while (HostFrames.Read(_fromHost) is { } frame)
             {
-                frame = HostFrames.Read(_fromHost);
-            }
-            catch (Exception exception) when (timedOut && exception is IOException or InvalidDataException)
-            {
-                frame = null;
+                Take(frame.Type, frame.Payload);
             }
 
-            if (timedOut)
-            {
-                MarkEnded($"The copier process {EngineProcessId} did not answer within {timeout.TotalSeconds:0.#} s and was killed; the last figures are kept.");
-                return null;
-            }
-
-            return frame;
+            EndUnlessEnded(Volatile.Read(ref _stopping) == 1 ? "while stopping" : "unexpectedly");
         }
+        catch (Exception exception)
+        {
+            Kill();
+            EndUnlessEnded($"unexpectedly (the pipe: {exception.Message})");
+        }
+        finally
+        {
+            // Whoever still waits learns that no answer comes.
+            _hello.TrySetResult((NoHello, ""));
+            _started.TrySetResult(false);
+            _stopped.TrySetResult(false);
+            Interlocked.Exchange(ref _pending, null)?.TrySetResult(null);
+        }
+    }
+
+    private void EndUnlessEnded(string how)
+    {
+        if (Volatile.Read(ref _ended) == 0)
+        {
+            MarkEnded(ExitText(how));
+        }
+    }
+
+    private void Take(HostFrameType type, BinaryReader payload)
+    {
+        switch (type)
+        {
+            case HostFrameType.Hello:
+                _hello.TrySetResult((payload.ReadInt32(), payload.ReadString()));
+                break;
+            case HostFrameType.Started:
+                EngineProcessId = payload.ReadInt32();
+                ReadStatus(payload);
+                _started.TrySetResult(true);
+                break;
+            case HostFrameType.StartFailed:
+                var kind = payload.ReadInt32();
+                var message = payload.ReadString();
+                _startFailure = kind >= 0 ? new CaptureException((CaptureErrorKind)kind, message) : new InvalidOperationException(message);
+                _started.TrySetResult(true);
+                break;
+            case HostFrameType.Status:
+                ReadStatus(payload);
+                break;
+            case HostFrameType.Connections:
+            case HostFrameType.Exchanges:
+                Answer(type, type == HostFrameType.Connections ? ReadConnections(payload) : ReadExchanges(payload));
+                break;
+            case HostFrameType.Stopped:
+                ReadStatus(payload);
+                _finalConnections = ReadConnections(payload);
+                _finalExchanges = ReadExchanges(payload);
+                MarkEnded(null);
+                _stopped.TrySetResult(true);
+                break;
+            default:
+                throw new InvalidDataException($"The copier process sent a {type} frame, which a session does not take.");
+        }
+    }
+
+    private void Answer(HostFrameType type, object records)
+    {
+        TaskCompletionSource<object?>? pending;
+        lock (_writeLock)
+        {
+            pending = _pendingAnswer == type ? Interlocked.Exchange(ref _pending, null) : null;
+        }
+
+        if (pending is null)
+        {
+            throw new InvalidDataException($"The copier process sent {type} that nobody asked for.");
+        }
+
+        pending.TrySetResult(records);
     }
 
     private void ReadStatus(BinaryReader reader)
     {
         var status = CopierStatus.Read(reader);
         CopyStatisticsCodec.ReadInto(reader, _statistics);
-        foreach (var text in status.NewEvents)
+        foreach (var added in status.NewEvents)
         {
-            _events.Enqueue(text);
-        }
-
-        while (_events.Count > LiveCopy.EventsKept && _events.TryDequeue(out _))
-        {
+            _events.Add(added);
         }
 
         _status = status;
-        Volatile.Write(ref _refreshedAt, Stopwatch.GetTimestamp());
     }
 
     private static List<CopiedConnection> ReadConnections(BinaryReader reader) => reader.ReadList(CopiedConnectionCodec.Read);
 
     private static List<RequestExchange> ReadExchanges(BinaryReader reader) => reader.ReadList(RequestExchangeCodec.Read);
 
+    /// <summary>The one way the mirror ends: once, with the reason when nobody stopped it (then <see cref="Ended"/> is raised).</summary>
     private void MarkEnded(string? reason)
     {
         if (Interlocked.Exchange(ref _ended, 1) == 1)
@@ -421,21 +486,31 @@ public sealed class CopierProcess : ILiveCopy
             return;
         }
 
-        _refresh.Change(Timeout.Infinite, Timeout.Infinite);
-        if (reason is not null)
+        if (reason is not null && Volatile.Read(ref _stopping) == 0)
         {
             _endReason = reason;
-            _events.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {reason}");
-            Ended?.Invoke(reason);
+            _events.Add(RunEventKind.Process, reason);
+            Ended?.Invoke(new RunEnd(RunEndKind.Failed, reason));
         }
     }
+
+    private string WhyNoAnswer() => _endReason ?? (_process.WaitForExit(200) ? $"it ended, exit code {_process.ExitCode}" : $"no answer within {AnswerTimeout.TotalSeconds:0} s");
 
     private string ExitText(string how)
     {
         // 128 + N is how a process killed by signal N exits (9: SIGKILL, as the OOM killer sends).
-        var code = !_process.WaitForExit(500) ? "still running"
-            : _process.ExitCode > 128 ? $"exit code {_process.ExitCode}, signal {_process.ExitCode - 128}"
-            : $"exit code {_process.ExitCode}";
+        string code;
+        try
+        {
+            code = !_process.WaitForExit(500) ? "still running"
+                : _process.ExitCode > 128 ? $"exit code {_process.ExitCode}, signal {_process.ExitCode - 128}"
+                : $"exit code {_process.ExitCode}";
+        }
+        catch (InvalidOperationException)
+        {
+            code = "its process released";
+        }
+
         return $"The copier process {EngineProcessId} ended {how} ({code}); the last figures are kept, its connection records are lost. {StderrText()}".TrimEnd();
     }
 

@@ -1,6 +1,6 @@
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
-using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Runs;
 
 namespace TcpReplay.Engine.Hosting;
 
@@ -19,11 +19,11 @@ internal sealed record CopierStatus(
     int ResponsePayloadGranted,
     string? OnlineAnswerCaptureDescription,
     int OpenConnections,
-    IReadOnlyList<string> NewEvents)
+    IReadOnlyList<RunEvent> NewEvents)
 {
     public static readonly CopierStatus Starting = new(CaptureLayer.None, null, null, null, [], false, 0, -1, null, 0, []);
 
-    public static CopierStatus Of(ILiveCopy copy, IReadOnlyList<string> newEvents) => new(
+    public static CopierStatus Of(ICopyRun copy, IReadOnlyList<RunEvent> newEvents) => new(
         copy.CaptureLayer,
         copy.CaptureReason,
         copy.CaptureDescription,
@@ -64,7 +64,12 @@ internal sealed record CopierStatus(
         writer.Write(ResponsePayloadGranted);
         writer.WriteNullable(OnlineAnswerCaptureDescription);
         writer.Write(OpenConnections);
-        writer.WriteList(NewEvents, (w, text) => w.Write(text));
+        writer.WriteList(NewEvents, (w, e) =>
+        {
+            w.Write(e.Time.Ticks);
+            w.Write((int)e.Kind);
+            w.Write(e.Message);
+        });
     }
 
     public static CopierStatus Read(BinaryReader reader)
@@ -82,7 +87,7 @@ internal sealed record CopierStatus(
         var granted = reader.ReadInt32();
         var onlineAnswers = reader.ReadNullableString();
         var open = reader.ReadInt32();
-        var events = reader.ReadList(r => r.ReadString());
+        var events = reader.ReadList(r => new RunEvent(new DateTime(r.ReadInt64(), DateTimeKind.Utc), (RunEventKind)r.ReadInt32(), r.ReadString()));
 
         return new CopierStatus(layer, reason, description, hasCapture ? capture : null, links, connected, reconnects, granted, onlineAnswers, open, events);
     }

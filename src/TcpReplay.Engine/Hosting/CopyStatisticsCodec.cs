@@ -2,7 +2,7 @@ using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Hosting;
 
-/// <summary>A copy's statistics on the host pipe: every counter, the send errors by errno, both latency histograms.</summary>
+/// <summary>A copy's statistics on the host pipe: every counter, the send errors by errno, both latency histograms and the failure summary.</summary>
 internal static class CopyStatisticsCodec
 {
     public static void Write(BinaryWriter writer, CopyStatistics statistics)
@@ -18,6 +18,14 @@ internal static class CopyStatisticsCodec
 
         statistics.OnlineResponseTimes.WriteTo(writer);
         statistics.TargetResponseTimes.WriteTo(writer);
+        writer.WriteList(statistics.FailureReasons, (w, reason) =>
+        {
+            w.Write((int)reason.CloseReason);
+            w.Write((int)reason.HandshakeFailure);
+            w.Write(reason.Count);
+            w.Write(reason.ExampleClient);
+            w.WriteNullable(reason.Remedy);
+        });
     }
 
     /// <summary>Overwrites the mirror's figures with those <see cref="Write"/> wrote; readers see each counter whole.</summary>
@@ -34,5 +42,7 @@ internal static class CopyStatisticsCodec
         mirror.ReplaceSendErrors(errors);
         mirror.OnlineResponseTimes.ReadFrom(reader);
         mirror.TargetResponseTimes.ReadFrom(reader);
+        mirror.ReplaceFailureReasons(reader.ReadList(r => new FailureReason(
+            (CloseReason)r.ReadInt32(), (HandshakeFailure)r.ReadInt32(), r.ReadInt64(), r.ReadString(), r.ReadNullableString())));
     }
 }

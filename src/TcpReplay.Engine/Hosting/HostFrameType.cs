@@ -1,9 +1,12 @@
 namespace TcpReplay.Engine.Hosting;
 
-/// <summary>The frames between a session and its copier process (requests from the session, answers from the host).</summary>
+/// <summary>
+/// The frames between a session and its copier process: the session asks (start, records, stop), the host answers and
+/// pushes its status by itself. The numbers are the wire's: a retired one is not reused.
+/// </summary>
 internal enum HostFrameType : byte
 {
-    /// <summary>Session → host: the copy's options; the first frame.</summary>
+    /// <summary>Session → host: the copy's options; the frame after the hellos.</summary>
     Start = 1,
 
     /// <summary>Host → session: the copy runs; a status follows in the same frame.</summary>
@@ -12,8 +15,7 @@ internal enum HostFrameType : byte
     /// <summary>Host → session: the copy could not start (capture error kind, or -1, and the message).</summary>
     StartFailed = 3,
 
-    StatusRequest = 4,
-
+    /// <summary>Host → session, unasked, a few times a second: the copy's status, counters and new events.</summary>
     Status = 5,
 
     ConnectionsRequest = 6,
@@ -29,4 +31,10 @@ internal enum HostFrameType : byte
 
     /// <summary>Host → session: the final status, connection records and exchanges.</summary>
     Stopped = 11,
+
+    /// <summary>
+    /// The first frame each way: the <see cref="HostProtocol.Version"/> the side speaks and, from the host, its build
+    /// identity; a session refuses a host of another version before it sends the copy's options.
+    /// </summary>
+    Hello = 12,
 }

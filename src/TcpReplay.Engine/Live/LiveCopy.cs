@@ -1,9 +1,10 @@
-using System.Collections.Concurrent;
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Diagnostics;
+using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Transmit;
 
@@ -17,7 +18,7 @@ namespace TcpReplay.Engine.Live;
 /// Start order does not matter: the intercept links connect in the background and retry with backoff, and the
 /// copy reports each connection that began while no intercept was up. <see cref="Stop"/> returns within 2 s.
 /// </remarks>
-public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
+public sealed class LiveCopy : ICopyRun, ICaptureSink, IResponsePayloadSink
 {
     private static readonly TimeSpan ClientCaptureBatchWindow = TimeSpan.FromMilliseconds(1);
 
@@ -34,13 +35,9 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
     /// </summary>
     private const int ClientQueueCapacity = 4096;
 
-    /// <summary>The newest events <see cref="Events"/> keeps (and a session mirroring a copier process keeps).</summary>
-    internal const int EventsKept = 200;
-
     private readonly LiveCopyOptions _options;
     // Capture buffers hold up to 64 KiB (GRO); the engine copies ordinary packets out at once, so few are idle at a time.
     private readonly PacketBufferPool _pool = new(PacketBufferPool.DefaultBufferSize, maximumRetained: 256);
-    private readonly ConcurrentQueue<string> _events = new();
     private IPacketSender? _sender;
     private InterceptClient? _channel;
     private ICaptureSource? _capture;
@@ -79,11 +76,22 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
 
     public long InterceptReconnects => _channel?.Reconnects ?? 0;
 
-    /// <summary>Notable events in words (capture decision, links up and down, silent capture), oldest first.</summary>
-    public IReadOnlyList<string> Events => [.. _events];
+    /// <summary>Notable events (capture decision, links up and down, silent capture), oldest first.</summary>
+    public IReadOnlyList<RunEvent> Events => EventLog.Snapshot();
 
-    /// <summary>Each event as it is added to <see cref="Events"/> (time-stamped the same way).</summary>
-    public event Action<string>? EventRaised;
+    /// <summary>The log behind <see cref="Events"/>, for whoever passes them on as they come (a copier process).</summary>
+    public RunEventLog EventLog { get; } = new();
+
+    /// <summary>A live copy runs until it is stopped: it never ends by itself.</summary>
+    public event Action<RunEnd>? Ended
+    {
+        add { }
+        remove { }
+    }
+
+    public ReplayProgress? Progress => null;
+
+    public IReadOnlyList<CaptureFileProblem> FileProblems => [];
 
     /// <summary>Opens the sender, the intercept links, the engine and the capture, in that order.</summary>
     /// <exception cref="CaptureException">The capture cannot be opened (privileges, libpcap, interface, filter).</exception>
@@ -168,17 +176,17 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
             _onlineAnswers = new OnlineAnswerCapture(_engine!, _options.Interface, ports, onlineAddress);
             _onlineAnswers.Start();
             OnlineAnswerCaptureDescription = _onlineAnswers.Description;
-            Raise($"Comparing responses: online answers from {_onlineAnswers.Description}");
+            Raise(RunEventKind.Comparison, $"Comparing responses: online answers from {_onlineAnswers.Description}");
         }
         catch (CaptureException exception)
         {
             OnlineAnswerCaptureDescription = $"off: {exception.Message}";
-            Raise($"Comparing responses without the online side: the online answers cannot be captured ({exception.Message}).");
+            Raise(RunEventKind.Comparison, $"Comparing responses without the online side: the online answers cannot be captured ({exception.Message}).");
         }
     }
 
     void IResponseSink.OnLinkStateChanged(InterceptLinkStatus status) =>
-        Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));
+        EventLog.AddLinkChange(status);
 
     /// <summary>
     /// Client capture: the copy's thread priority, and packets handed over in batches (raw-socket drains at most 1 ms
@@ -219,7 +227,7 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
                 {
                     CaptureLayer = decision.Layer;
                     CaptureReason = decision.Reason;
-                    Raise($"Capture: {decision.Reason}");
+                    Raise(RunEventKind.Capture, $"Capture: {decision.Reason}");
                 };
                 return auto;
         }
@@ -240,23 +248,14 @@ public sealed class LiveCopy : ILiveCopy, ICaptureSink, IResponsePayloadSink
         _silenceMonitor.WarningRaised += warning =>
         {
             CaptureReason = warning;
-            Raise($"Capture: {warning}");
+            Raise(RunEventKind.Capture, $"Capture: {warning}");
         };
         _silenceMonitor.WarningCleared += () =>
         {
             CaptureReason = "RawSocket was asked for; the IP layer captures the client packets (the earlier warning no longer holds).";
-            Raise("Capture: client packets arrive at the IP layer now.");
+            Raise(RunEventKind.Capture, "Capture: client packets arrive at the IP layer now.");
         };
     }
 
-    private void Raise(string message)
-    {
-        var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {message}";
-        _events.Enqueue(stamped);
-        while (_events.Count > EventsKept && _events.TryDequeue(out _))
-        {
-        }
-
-        EventRaised?.Invoke(stamped);
-    }
+    private void Raise(RunEventKind kind, string message) => EventLog.Add(kind, message);
 }

@@ -1,6 +1,7 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture.Files;
 using TcpReplay.Engine.Packets;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Statistics;
 using TcpReplay.Engine.Threading;
@@ -147,8 +148,9 @@ public sealed partial class OfflineReplay
             _engine!.Stop(TimeSpan.FromSeconds(1));
             _phase = ReplayPhase.Completed;
             var progress = Progress;
-            Raise($"Replay completed: {progress.PacketsReplayed} client packets, {progress.ConnectionsStarted} connections; send lateness p50 {progress.SendLatenessP50.TotalMilliseconds:0.###} ms, p99 {progress.SendLatenessP99.TotalMilliseconds:0.###} ms.");
-            Completed?.Invoke();
+            var completed = $"Replay completed: {progress.PacketsReplayed} client packets, {progress.ConnectionsStarted} connections; send lateness p50 {progress.SendLatenessP50.TotalMilliseconds:0.###} ms, p99 {progress.SendLatenessP99.TotalMilliseconds:0.###} ms.";
+            Raise(completed);
+            Ended?.Invoke(new RunEnd(RunEndKind.Completed, completed));
         }
         finally
         {

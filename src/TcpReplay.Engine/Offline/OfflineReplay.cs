@@ -1,7 +1,8 @@
-using System.Collections.Concurrent;
 using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Threading;
 using TcpReplay.Engine.Transmit;
@@ -21,12 +22,12 @@ namespace TcpReplay.Engine.Offline;
 /// <see cref="OfflineReplayOptions.Loop"/> after the first with fresh client ports. When every packet is handed over
 /// and the copies have ended (or the target has been silent for the drain time plus a second), the replay ends:
 /// still-open copies, whose close the capture never held, are reset at the target (reason Stopped), and
-/// <see cref="Completed"/> is raised.
+/// <see cref="Ended"/> is raised.
 /// </para>
 /// <para>Captures are taken as they are except for checksums, which are recomputed: a capture taken on the sending
 /// host holds partial checksums (offload), which the target would drop.</para>
 /// </remarks>
-public sealed partial class OfflineReplay : IDisposable
+public sealed partial class OfflineReplay : ICopyRun
 {
     private readonly OfflineReplayOptions _options;
     private readonly TimeProvider _time;
@@ -35,7 +36,7 @@ public sealed partial class OfflineReplay : IDisposable
     private readonly IInterceptChannel? _testChannel;
     // Packets larger than the engine's 2 KiB buffers (GRO captures); few, so a small pool.
     private readonly PacketBufferPool _largePool = new(PacketBufferPool.DefaultBufferSize, maximumRetained: 64);
-    private readonly ConcurrentQueue<string> _events = new();
+    private readonly RunEventLog _events = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<CaptureFileProblem> _problems = [];
     private IPacketSender? _sender;
@@ -97,13 +98,33 @@ public sealed partial class OfflineReplay : IDisposable
     /// <summary>Files that could not be read to their end (the records before the damage are replayed).</summary>
     public IReadOnlyList<CaptureFileProblem> FileProblems => _problems;
 
-    /// <summary>Notable events in words (plan, intercept, damage, end), oldest first.</summary>
-    public IReadOnlyList<string> Events => [.. _events];
+    /// <summary>Notable events (plan, intercept, damage, end), oldest first.</summary>
+    public IReadOnlyList<RunEvent> Events => _events.Snapshot();
 
     /// <summary>Raised once, on the replay thread, when the replay has ended by itself (not by <see cref="Stop"/>).</summary>
-    public event Action? Completed;
+    public event Action<RunEnd>? Ended;
 
-    public event Action<string>? EventRaised;
+    /// <summary>A replay reads capture files: no capture layer.</summary>
+    public CaptureLayer CaptureLayer => CaptureLayer.None;
+
+    public string? CaptureReason => "Offline replay: packets are read from capture files.";
+
+    public string? CaptureDescription => null;
+
+    public CaptureSourceStatistics? CaptureStatistics => null;
+
+    /// <summary>A replay asks the intercepts for no response payload.</summary>
+    public int ResponsePayloadGranted => -1;
+
+    public string? OnlineAnswerCaptureDescription => null;
+
+    public int OpenConnections => _engine?.GetConnections().Count(c => c.IsOpen) ?? 0;
+
+    public int? EngineProcessId => null;
+
+    public IReadOnlyList<CopiedConnection> GetConnections() => _engine?.GetConnections() ?? [];
+
+    public IReadOnlyList<RequestExchange> GetExchanges() => _engine?.GetExchanges() ?? [];
 
     /// <summary>A snapshot of the progress; totals are known once <see cref="Start"/> has planned.</summary>
     public ReplayProgress Progress
@@ -227,21 +248,13 @@ public sealed partial class OfflineReplay : IDisposable
         return closed;
     }
 
-    private void Raise(string message)
-    {
-        _events.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {message}");
-        while (_events.Count > 200 && _events.TryDequeue(out _))
-        {
-        }
-
-        EventRaised?.Invoke(message);
-    }
+    private void Raise(string message) => _events.Add(RunEventKind.Replay, message);
 
     private sealed class ResponseSink(OfflineReplay replay) : IResponseSink
     {
         public void OnResponse(ReadOnlySpan<byte> record, int interceptIndex) => replay._engine?.PostTargetPacket(record);
 
         public void OnLinkStateChanged(InterceptLinkStatus status) =>
-            replay.Raise($"Intercept {status.Server} link {status.Link}: {status.State}" + (status.LastError is null ? "" : $" ({status.LastError})"));
+            replay._events.AddLinkChange(status);
     }
 }

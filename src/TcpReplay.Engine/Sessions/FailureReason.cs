@@ -17,7 +17,7 @@ public sealed record FailureReason(CloseReason CloseReason, HandshakeFailure Han
     public static IReadOnlyList<FailureReason> Summarize(IEnumerable<CopiedConnection> connections)
     {
         ArgumentNullException.ThrowIfNull(connections);
-        return connections
+        return Ordered(connections
             .Where(c => c.CloseReason.IsFailure())
             .GroupBy(c => (c.CloseReason, c.HandshakeFailure))
             .Select(g =>
@@ -25,8 +25,10 @@ public sealed record FailureReason(CloseReason CloseReason, HandshakeFailure Han
                 var example = g.MaxBy(c => c.EndTime ?? c.StartTime)!;
                 return new FailureReason(g.Key.CloseReason, g.Key.HandshakeFailure, g.LongCount(), example.Client, example.CloseDetail);
             })
-            .OrderByDescending(r => r.Count)
-            .ThenBy(r => r.CloseReason)
-            .ToList();
+            .ToList());
     }
+
+    /// <summary>Most frequent first, then by close reason and handshake failure: the order every summary is shown in.</summary>
+    internal static IReadOnlyList<FailureReason> Ordered(IEnumerable<FailureReason> reasons) =>
+        [.. reasons.OrderByDescending(r => r.Count).ThenBy(r => r.CloseReason).ThenBy(r => r.HandshakeFailure)];
 }

@@ -122,6 +122,7 @@ internal sealed partial class ReplayConnection
         Record.CloseDetail = detail;
         Record.EndTime = _host.UtcNow;
         Stats.CountClosed(reason, cause);
+        Stats.CountFailure(Record);
         ReleaseBuffers(_pending);
         ReleaseBuffers(_unacked);
         foreach (var held in _outOfOrder)

@@ -1,6 +1,6 @@
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
-using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Statistics;
@@ -38,29 +38,17 @@ public sealed class CopyMetricsSource
     /// <summary>The links' reconnections since start.</summary>
     public Func<long>? InterceptReconnects { get; init; }
 
-    /// <summary>The source of a started live copy: its statistics, capture and intercept links.</summary>
-    /// <exception cref="InvalidOperationException">The copy has not started.</exception>
-    public static CopyMetricsSource For(ILiveCopy copy, string session)
+    /// <summary>The source of a started run: its statistics, its capture (none for a replay) and its intercept links.</summary>
+    /// <exception cref="InvalidOperationException">The run has not started.</exception>
+    public static CopyMetricsSource For(ICopyRun run, string session)
     {
-        ArgumentNullException.ThrowIfNull(copy);
-        return new CopyMetricsSource(session, copy.Statistics)
+        ArgumentNullException.ThrowIfNull(run);
+        return new CopyMetricsSource(session, run.Statistics)
         {
-            Capture = () => copy.CaptureStatistics,
-            CaptureLayer = () => copy.CaptureLayer,
-            InterceptLinks = () => copy.InterceptLinks,
-            InterceptReconnects = () => copy.InterceptReconnects,
-        };
-    }
-
-    /// <summary>The source of a started offline replay: its statistics and intercept links (no capture).</summary>
-    /// <exception cref="InvalidOperationException">The replay has not started.</exception>
-    public static CopyMetricsSource For(Offline.OfflineReplay replay, string session)
-    {
-        ArgumentNullException.ThrowIfNull(replay);
-        return new CopyMetricsSource(session, replay.Statistics)
-        {
-            InterceptLinks = () => replay.InterceptLinks,
-            InterceptReconnects = () => replay.InterceptReconnects,
+            Capture = () => run.CaptureStatistics,
+            CaptureLayer = () => run.CaptureLayer,
+            InterceptLinks = () => run.InterceptLinks,
+            InterceptReconnects = () => run.InterceptReconnects,
         };
     }
 }

@@ -130,7 +130,7 @@ public sealed partial class StartTcpCopyCommand
                 : CaptureFileErrors.FromIo(problem.File, new IOException(problem.Unreadable)));
         }
 
-        var session = new TcpCopySession(replay, MyInvocation.Line, Name, options, warnings);
+        var session = new TcpCopySession(replay, MyInvocation.Line, Name, SessionSettings.Of(options), warnings);
         Publish(session, CopyMetricsSource.For(replay, session.Name));
         var progress = replay.Progress;
         WriteVerbose($"Replaying {progress.ConnectionsTotal} connections, {progress.PacketsTotal} client packets over {progress.CaptureTimeTotal} of capture time at speed {Speed}.");

@@ -5,6 +5,7 @@ using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Statistics;
 using TcpReplay.PowerShell.Sessions;
@@ -184,7 +185,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
 
         var copy = StartCopy(options);
 
-        var session = new TcpCopySession(copy, MyInvocation.Line, Name, options, warnings);
+        var session = new TcpCopySession(copy, MyInvocation.Line, Name, SessionSettings.Of(options), warnings);
         Publish(session, CopyMetricsSource.For(copy, session.Name));
         if (!copy.InterceptConnected)
         {
@@ -198,7 +199,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     /// The live copy, started in its own process or, with -InProcess or when this module has no copier host to start,
     /// here; a failure to start is a terminating error.
     /// </summary>
-    private ILiveCopy StartCopy(LiveCopyOptions options)
+    private ICopyRun StartCopy(LiveCopyOptions options)
     {
         var engineProcess = !InProcess;
         if (engineProcess && CopierProcess.WhyUnavailable() is { } why)
@@ -211,7 +212,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
         {
             if (engineProcess)
             {
-                return CopierProcess.Start(options);
+                return CopierProcess.Start(options, cancellationToken: _cancel.Token);
             }
 
             var copy = new LiveCopy(options);
@@ -221,6 +222,17 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
         catch (CaptureException exception)
         {
             ThrowTerminatingError(CaptureErrors.From(exception, Interface));
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C while the copier process started: it is killed, and nothing is left to stop.
+            throw new PipelineStoppedException();
+        }
+        catch (CopierHostMismatchException exception)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(exception, "CopierHostVersionMismatch", ErrorCategory.InvalidData, exception.HostPath,
+                $"Install the module again so that its engine and its copier host come from one build (make module, or Install-PSResource TcpReplay); " +
+                $"or copy inside PowerShell with -InProcess. {CopierProcess.HostPathVariable}, when set, names the host that was run."));
         }
         catch (Exception exception) when (engineProcess && exception is InvalidOperationException or InvalidDataException or System.ComponentModel.Win32Exception or IOException)
         {

@@ -15,13 +15,15 @@ public sealed class StopTcpCopyCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private readonly CancellationTokenSource _cancel = new();
+
     protected override void ProcessRecord()
     {
         foreach (var session in Session)
         {
             if (ShouldProcess($"{session.Name} ({string.Join(", ", session.Transfers)})", "Stop copy"))
             {
-                session.StopJob();
+                session.StopJob(_cancel.Token);
                 if (PassThru)
                 {
                     WriteObject(session);
@@ -29,4 +31,7 @@ public sealed class StopTcpCopyCommand : PSCmdlet
             }
         }
     }
+
+    /// <summary>Ctrl+C: a copier process still writing its final report is killed instead of waited for.</summary>
+    protected override void StopProcessing() => _cancel.Cancel();
 }

@@ -3,7 +3,9 @@ using System.Management.Automation;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Reports;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.PowerShell.Sessions;
@@ -13,41 +15,46 @@ namespace TcpReplay.PowerShell.Sessions;
 /// Get-Job and Remove-Job work on it like on any job. A live copy runs until stopped; an offline replay (-Path)
 /// completes by itself at the end of its capture files.
 /// </summary>
-public sealed partial class TcpCopySession : Job
+public sealed class TcpCopySession : Job
 {
-    private readonly ILiveCopy? _copy;
+    private readonly ICopyRun _run;
     private readonly StatisticsSampler _sampler;
     private readonly Timer _sampleTimer;
+    private readonly Lock _endLock = new();
+    private bool _ending;
     private DateTime? _endTime;
 
-    internal TcpCopySession(ILiveCopy copy, string command, string? name, LiveCopyOptions options, IReadOnlyList<string> warnings)
+    internal TcpCopySession(ICopyRun run, string command, string? name, SessionSettings settings, IReadOnlyList<string> warnings)
         : base(command, name)
     {
-        _copy = copy;
+        _run = run;
         PSJobTypeName = "TcpCopy";
-        Transfers = [.. options.Copy.Transfers.Select(t => t.ToString())];
-        InterceptServers = [.. options.InterceptServers.Select(s => s.ToString())];
-        FakeClientNetworks = [.. options.Copy.FakeClientNetworks.Select(n => n.ToString())];
-        Pacing = options.Copy.Pacing;
-        CaptureMode = options.CaptureMode;
-        SendMode = options.SendMode;
-        Interface = options.Interface;
+        Transfers = settings.Transfers;
+        InterceptServers = settings.InterceptServers;
+        FakeClientNetworks = settings.FakeClientNetworks;
+        Pacing = settings.Pacing;
+        CaptureMode = settings.CaptureMode;
+        SendMode = settings.SendMode;
+        Interface = settings.Interface;
+        CompareResponses = settings.CompareResponses;
+        ResponsePayload = settings.ResponsePayload;
+        Path = settings.Path;
+        Speed = settings.Speed;
+        Loop = settings.Loop;
+        Filter = settings.Filter;
+        From = settings.From;
+        To = settings.To;
         StartTime = DateTime.UtcNow;
         Warnings = warnings;
         // The report's throughput chart: the counters about once a second, bounded (StatisticsSampler thins an old series).
-        _sampler = new StatisticsSampler(copy.Statistics);
+        _sampler = new StatisticsSampler(run.Statistics);
         _sampler.Sample(StartTime);
         _sampleTimer = new Timer(_ => _sampler.Sample(DateTime.UtcNow), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        CompareResponses = options.CompareResponses;
-        ResponsePayload = options.Channel.ResponsePayloadBytes;
-        if (copy is CopierProcess process)
-        {
-            process.Ended += OnEngineProcessEnded;
-        }
+        run.Ended += OnRunEnded;
     }
 
     /// <summary>The copier process that runs this copy's engine; null when it runs inside this PowerShell (-InProcess, offline replays).</summary>
-    public int? EngineProcessId => _copy?.EngineProcessId;
+    public int? EngineProcessId => _run.EngineProcessId;
 
     public string[] Transfers { get; }
 
@@ -64,13 +71,13 @@ public sealed partial class TcpCopySession : Job
     public string Interface { get; }
 
     /// <summary>The layer the capture uses (Auto decides after its probe).</summary>
-    public CaptureLayer CaptureLayer => _copy?.CaptureLayer ?? CaptureLayer.None;
+    public CaptureLayer CaptureLayer => _run.CaptureLayer;
 
     /// <summary>Why that layer: what the Auto probe measured, or that it was asked for.</summary>
-    public string? CaptureReason => _copy is null ? "Offline replay: packets are read from capture files." : _copy.CaptureReason;
+    public string? CaptureReason => _run.CaptureReason;
 
     /// <summary>What the capture reads: layer, interface, libpcap ring size (-CaptureBufferMiB) and filter.</summary>
-    public string? CaptureDescription => _copy?.CaptureDescription;
+    public string? CaptureDescription => _run.CaptureDescription;
 
     public DateTime StartTime { get; }
 
@@ -82,7 +89,7 @@ public sealed partial class TcpCopySession : Job
 
     public long Connections => Statistics.ConnectionsOpened;
 
-    public int OpenConnections => _copy?.OpenConnections ?? _replay!.Engine.GetConnections().Count(c => c.IsOpen);
+    public int OpenConnections => _run.OpenConnections;
 
     /// <summary>Connections that ended normally: Completed, CopierReset (fast release), ClientReset.</summary>
     public long Completed => Enum.GetValues<CloseReason>().Where(CloseReasonKinds.IsNormal).Sum(Statistics.Closed);
@@ -140,9 +147,9 @@ public sealed partial class TcpCopySession : Job
     /// </summary>
     public long AnswerWaitTimeouts => Statistics.AnswerWaitTimeouts;
 
-    public bool InterceptConnected => _copy?.InterceptConnected ?? _replay!.InterceptConnected;
+    public bool InterceptConnected => _run.InterceptConnected;
 
-    public long InterceptReconnects => _copy?.InterceptReconnects ?? _replay!.InterceptReconnects;
+    public long InterceptReconnects => _run.InterceptReconnects;
 
     /// <summary>Ended connections counted by reason, normal and not (only reasons that occurred).</summary>
     public OrderedDictionary CloseReasons
@@ -172,9 +179,10 @@ public sealed partial class TcpCopySession : Job
 
     /// <summary>
     /// Why connections failed, while the copy runs: ended-abnormally connections grouped by close reason and handshake
-    /// failure, most frequent first, each with a count, an example client and the remedy from its close detail.
+    /// failure, most frequent first, each with a count, an example client and the remedy from its close detail (kept
+    /// as connections end, so reading it moves no records).
     /// </summary>
-    public IReadOnlyList<FailureReason> FailureReasons => FailureReason.Summarize(GetConnections());
+    public IReadOnlyList<FailureReason> FailureReasons => Statistics.FailureReasons;
 
     public IReadOnlyList<string> Warnings { get; }
 
@@ -185,10 +193,10 @@ public sealed partial class TcpCopySession : Job
     public int ResponsePayload { get; }
 
     /// <summary>Response payload bytes the intercepts granted: -1 not asked or no answer (a C intercept never answers), 0 declined.</summary>
-    public int ResponsePayloadGranted => _copy?.ResponsePayloadGranted ?? -1;
+    public int ResponsePayloadGranted => _run.ResponsePayloadGranted;
 
     /// <summary>What the online answer capture reads, or why it is off; null without -CompareResponses.</summary>
-    public string? OnlineAnswerCapture => _copy?.OnlineAnswerCaptureDescription;
+    public string? OnlineAnswerCapture => _run.OnlineAnswerCaptureDescription;
 
     /// <summary>Online response time percentiles (request to first answer byte, both on the online host); null without samples.</summary>
     public TimeSpan? OnlineResponseTimeP50 => Statistics.OnlineResponseTimeP50;
@@ -225,65 +233,144 @@ public sealed partial class TcpCopySession : Job
     public long TargetSilentConnections => Statistics.TargetSilentConnections;
 
     /// <summary>The last finished request/answer exchanges (online and target times, sizes, status codes), oldest first.</summary>
-    public IReadOnlyList<RequestExchange> GetExchanges() => _copy?.GetExchanges() ?? _replay!.Engine.GetExchanges();
+    public IReadOnlyList<RequestExchange> GetExchanges() => _run.GetExchanges();
 
-    /// <summary>What happened, in words: the capture decision, intercept links up and down.</summary>
-    public IReadOnlyList<string> Events => _copy?.Events ?? _replay!.Events;
+    /// <summary>What happened, each with its time and kind: the capture decision, intercept links up and down, a replay's plan and end.</summary>
+    public IReadOnlyList<RunEvent> Events => _run.Events;
 
-    public CopyStatistics Statistics => _copy?.Statistics ?? _replay!.Statistics;
+    public CopyStatistics Statistics => _run.Statistics;
+
+    /// <summary>The capture files an offline replay plays, in order; null for a live copy.</summary>
+    public string[]? Path { get; }
+
+    /// <summary>The offline replay's speed (a factor, or Max); null for a live copy.</summary>
+    public ReplaySpeed? Speed { get; }
+
+    /// <summary>How many times the capture is played (each play after the first with fresh client ports).</summary>
+    public int? Loop { get; }
+
+    /// <summary>The BPF filter selecting connections by their first client packet.</summary>
+    public string? Filter { get; }
+
+    public CaptureTimeBound? From { get; }
+
+    public CaptureTimeBound? To { get; }
+
+    /// <summary>
+    /// An offline replay's progress: capture time played of the total, connections started and ended of the total,
+    /// packets, and how late hand-overs were behind the timeline (p50, p99, max); null for a live copy.
+    /// </summary>
+    public ReplayProgress? ReplayProgress => _run.Progress;
+
+    /// <summary>Capture files that were damaged (replayed up to the damage, whose offset is given) or unreadable.</summary>
+    public IReadOnlyList<CaptureFileProblem> FileProblems => _run.FileProblems;
 
     /// <summary>Only a failed copier process leaves something to receive: its error.</summary>
     public override bool HasMoreData => Error.Count > 0;
 
     public override string Location => Environment.MachineName;
 
-    public override string StatusMessage => _replay is null
-        ? $"{Connections} connections, {Completed} completed, {Failed} failed, capture {CaptureLayer}"
-        : $"{Connections} connections, {Completed} completed, {Failed} failed, replay {_replay.Phase}";
+    public override string StatusMessage =>
+        $"{Connections} connections, {Completed} completed, {Failed} failed, " + (_run.Progress is { } progress ? $"replay {progress.Phase}" : $"capture {CaptureLayer}");
 
-    internal IReadOnlyList<CopiedConnection> GetConnections() => _copy?.GetConnections() ?? _replay!.Engine.GetConnections();
+    internal IReadOnlyList<CopiedConnection> GetConnections() => _run.GetConnections();
 
+    /// <summary>Shows the started run as running; one that ended meanwhile (a short replay) ends the job at once.</summary>
     internal void MarkRunning()
     {
-        SetJobState(JobState.Running);
-        CompleteIfReplayEnded();
+        lock (_endLock)
+        {
+            if (!_ending)
+            {
+                SetJobState(JobState.Running);
+            }
+        }
+
+        if (_run.Progress?.Phase == ReplayPhase.Completed)
+        {
+            End(JobState.Completed, null);
+        }
     }
 
     /// <summary>The counters sampled about once a second since the start (thinned on long runs), oldest first.</summary>
     public IReadOnlyList<ThroughputSample> GetSamples() => _sampler.Snapshot();
 
-    public override void StopJob()
+    public override void StopJob() => StopJob(CancellationToken.None);
+
+    /// <summary>Stops the run; <paramref name="cancellationToken"/> (Ctrl+C on Stop-TcpCopy) cuts short a copier process's final report.</summary>
+    internal void StopJob(CancellationToken cancellationToken)
     {
-        if (JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed)
+        lock (_endLock)
         {
-            return;
+            if (_ending)
+            {
+                return;
+            }
+
+            _ending = true;
+            SetJobState(JobState.Stopping);
         }
 
-        SetJobState(JobState.Stopping);
-        _copy?.Stop();
-        _replay?.Stop();
-        _endTime = DateTime.UtcNow;
-        _sampleTimer.Dispose();
-        _sampler.SampleFinal(_endTime.Value);
-        SetJobState(JobState.Stopped);
+        try
+        {
+            if (_run is CopierProcess process)
+            {
+                process.Stop(cancellationToken);
+            }
+            else
+            {
+                _run.Stop();
+            }
+        }
+        finally
+        {
+            Finish(JobState.Stopped, null);
+        }
     }
 
-    /// <summary>A copier process that died (killed, out of memory) fails the job with the reason; its last figures stay.</summary>
-    private void OnEngineProcessEnded(string reason)
+    /// <summary>A replay that played its files completes the job; a copier process that died fails it with the reason (its last figures stay).</summary>
+    private void OnRunEnded(RunEnd end)
     {
-        if (JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed)
+        if (end.Kind == RunEndKind.Completed)
         {
+            End(JobState.Completed, null);
             return;
         }
 
+        End(JobState.Failed, new ErrorRecord(new InvalidOperationException(end.Reason), "EngineProcessEnded", ErrorCategory.ResourceUnavailable, EngineProcessId)
+        {
+            ErrorDetails = new ErrorDetails(end.Reason) { RecommendedAction = "Start the copy again; if the process was killed for memory, lower -MaxConnections." },
+        });
+    }
+
+    /// <summary>The run ended by itself: the job takes its final state once, unless a stop came first.</summary>
+    private void End(JobState state, ErrorRecord? error)
+    {
+        lock (_endLock)
+        {
+            if (_ending || JobStateInfo.State != JobState.Running)
+            {
+                return;
+            }
+
+            _ending = true;
+        }
+
+        Finish(state, error);
+    }
+
+    /// <summary>The one end of every job: the last sample, the error if any, the final state.</summary>
+    private void Finish(JobState state, ErrorRecord? error)
+    {
         _endTime = DateTime.UtcNow;
         _sampleTimer.Dispose();
         _sampler.SampleFinal(_endTime.Value);
-        Error.Add(new ErrorRecord(new InvalidOperationException(reason), "EngineProcessEnded", ErrorCategory.ResourceUnavailable, EngineProcessId)
+        if (error is not null)
         {
-            ErrorDetails = new ErrorDetails(reason) { RecommendedAction = "Start the copy again; if the process was killed for memory, lower -MaxConnections." },
-        });
-        SetJobState(JobState.Failed);
+            Error.Add(error);
+        }
+
+        SetJobState(state);
     }
 
     protected override void Dispose(bool disposing)

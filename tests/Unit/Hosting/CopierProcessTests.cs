@@ -4,6 +4,7 @@ using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Tests.Lab;
 
@@ -38,7 +39,7 @@ public class CopierProcessTests
         var live = copier.GetConnections();
         Assert.Equal(3, live.Count);
         Assert.All(live, c => Assert.Equal(IPAddress.Parse("198.18.0.10"), c.ClientAddress));
-        Assert.Contains(copier.Events, e => e.Contains("Intercept 198.18.0.40:36524 link", StringComparison.Ordinal));
+        Assert.Contains(copier.Events, e => e.Kind == RunEventKind.Intercept && e.Message.Contains("Intercept 198.18.0.40:36524 link", StringComparison.Ordinal));
 
         var engine = Process.GetProcessById(copier.EngineProcessId!.Value);
         var stop = Stopwatch.StartNew();
@@ -58,7 +59,7 @@ public class CopierProcessTests
         using var lab = Build();
         using var copier = StartIn(lab, CaptureMode.RawSocket, "o0");
         string? ended = null;
-        copier.Ended += reason => ended = reason;
+        copier.Ended += end => ended = end.Reason;
         Assert.Equal(2, lab.RunClient("client", "198.18.0.20", 8080, connections: 2, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10)));
         var clock = Stopwatch.StartNew();
         while (copier.Statistics.ConnectionsOpened < 2 && clock.Elapsed < TimeSpan.FromSeconds(5))
@@ -108,6 +109,124 @@ public class CopierProcessTests
     {
         Assert.Contains("make module", CopierProcess.WhyUnavailable("/nonexistent/TcpReplay.CopierHost"), StringComparison.Ordinal);
         Assert.Null(CopierProcess.WhyUnavailable(HostPath));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AHostOfAnotherProtocolVersionIsRefusedNamingBothVersions()
+    {
+        // A hello frame as a host of protocol 7, build "old-build", writes it: length, type 12, version, string.
+        using var host = new FakeHost(@"printf '\017\000\000\000\014\007\000\000\000\011old-build'; exec sleep 30");
+        var error = Assert.Throws<CopierHostMismatchException>(() => CopierProcess.Start(Options(CaptureMode.RawSocket, "lo"), host.Path));
+        Assert.Equal(7, error.HostVersion);
+        Assert.Equal("old-build", error.HostBuild);
+        Assert.Contains("host protocol 7 (build old-build)", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"host protocol {HostProtocol.Version} (build {HostProtocol.BuildIdentity})", error.Message, StringComparison.Ordinal);
+        Assert.True(host.HasEnded(TimeSpan.FromSeconds(2)), "the refused host still runs");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AHostThatEndsWithoutAHelloIsAnErrorThatSaysWhy()
+    {
+        using var host = new FakeHost("echo 'The first frame must be Start, not 12.' >&2; exit 1");
+        var error = Assert.Throws<InvalidOperationException>(() => CopierProcess.Start(Options(CaptureMode.RawSocket, "lo"), host.Path));
+        Assert.Contains("did not say which protocol it speaks", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The first frame must be Start", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AStartGivenUpEndsAtOnceAndKillsTheHost()
+    {
+        using var host = new FakeHost("exec sleep 30");
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var clock = Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => CopierProcess.Start(Options(CaptureMode.RawSocket, "lo"), host.Path, cancel.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"the start took {clock.Elapsed} (given up after 0.5 s)");
+        Assert.True(host.HasEnded(TimeSpan.FromSeconds(1)), "the host still runs after the start was given up");
+    }
+
+    [RootFact]
+    public void AStalledHostLeavesEveryFigureReadableAtOnceAndItsStopBounded()
+    {
+        using var lab = Build();
+        using var copier = StartIn(lab, CaptureMode.RawSocket, "o0");
+        var engine = Process.GetProcessById(copier.EngineProcessId!.Value);
+        Assert.Equal(0, Signal("STOP", engine.Id));
+        try
+        {
+            Thread.Sleep(600);
+            var clock = Stopwatch.StartNew();
+            foreach (var property in typeof(CopierProcess).GetProperties())
+            {
+                _ = property.GetValue(copier);
+            }
+
+            _ = copier.Statistics.FailureReasons;
+            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(100), $"reading every property of a stalled host's mirror took {clock.Elapsed}");
+
+            clock.Restart();
+            copier.Stop();
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"stopping a stalled host took {clock.Elapsed}");
+            Assert.True(engine.WaitForExit(1000), "the stalled host still runs after the stop");
+        }
+        finally
+        {
+            Signal("CONT", engine.Id);
+        }
+    }
+
+    private static int Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode;
+    }
+
+    /// <summary>A copier host played by a shell script, for what a real host never does; it writes its PID first.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private sealed class FakeHost : IDisposable
+    {
+        private readonly string _folder = Directory.CreateTempSubdirectory("tcpreplay-fakehost-").FullName;
+
+        public FakeHost(string body)
+        {
+            Path = System.IO.Path.Combine(_folder, "host");
+            File.WriteAllText(Path, $"#!/bin/sh\necho $$ > '{_folder}/pid'\n{body}\n");
+            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        public string Path { get; }
+
+        public bool HasEnded(TimeSpan within)
+        {
+            var pidFile = System.IO.Path.Combine(_folder, "pid");
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < within)
+            {
+                if (File.Exists(pidFile) && !Directory.Exists($"/proc/{File.ReadAllText(pidFile).Trim()}"))
+                {
+                    return true;
+                }
+
+                Thread.Sleep(20);
+            }
+
+            return false;
+        }
+
+        public void Dispose()
+        {
+            var pidFile = System.IO.Path.Combine(_folder, "pid");
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) && Directory.Exists($"/proc/{pid}"))
+            {
+                using var left = Process.GetProcessById(pid);
+                left.Kill();
+            }
+
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 
     /// <summary>The host built with the solution: src/TcpReplay.CopierHost/bin/(this configuration)/net10.0.</summary>

@@ -5,6 +5,7 @@ using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Tests.Hosting;
@@ -45,12 +46,32 @@ public class HostCodecTests
             source.TargetResponseTimes.Record(TimeSpan.FromMilliseconds(ms * 2));
         }
 
+        var start = new DateTime(2026, 12, 7, 8, 0, 0, DateTimeKind.Utc);
+        foreach (var (port, reason, cause, detail) in new[]
+                 {
+                     (1, CloseReason.HandshakeFailed, HandshakeFailure.BystanderReset, "RST from a bystander"),
+                     (2, CloseReason.Timeout, HandshakeFailure.None, (string?)null),
+                     (3, CloseReason.HandshakeFailed, HandshakeFailure.BystanderReset, "RST again"),
+                 })
+        {
+            source.CountFailure(new CopiedConnection(port, 0xC612000A, (ushort)port, 0xC6120014, 8080, 0xC6130001, (ushort)port, new Transfer(0, 8080, 0xC612001E, 8080), start)
+            {
+                CloseReason = reason,
+                HandshakeFailure = cause,
+                CloseDetail = detail,
+                EndTime = start,
+            });
+        }
+
         var mirror = new CopyStatistics();
         mirror.CountSendError(5);
         mirror.TargetResponseTimes.Record(TimeSpan.FromSeconds(99));
         RoundTrip(w => CopyStatisticsCodec.Write(w, source), r => CopyStatisticsCodec.ReadInto(r, mirror));
 
-        AssertSameProperties(source, mirror, nameof(CopyStatistics.OnlineResponseTimes), nameof(CopyStatistics.TargetResponseTimes), nameof(CopyStatistics.SendErrorsByErrno));
+        AssertSameProperties(source, mirror, nameof(CopyStatistics.OnlineResponseTimes), nameof(CopyStatistics.TargetResponseTimes), nameof(CopyStatistics.SendErrorsByErrno),
+            nameof(CopyStatistics.FailureReasons));
+        Assert.Equal(2, source.FailureReasons.Count);
+        Assert.Equal(source.FailureReasons, mirror.FailureReasons);
         foreach (var reason in Enum.GetValues<CloseReason>())
         {
             Assert.Equal(source.Closed(reason), mirror.Closed(reason));
@@ -170,7 +191,8 @@ public class HostCodecTests
         var source = new CopierStatus(CaptureLayer.Datalink, "Auto: the IP layer saw nothing", "libpcap on eth0 (datalink), 16 MiB ring", new CaptureSourceStatistics(10, 9, 1, 2, 3),
             [new InterceptLinkStatus(new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524), 1, InterceptLinkState.Backoff, 2, 5, "refused", null),
              new InterceptLinkStatus(new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524), 0, InterceptLinkState.Connected, 1, 0, null, new DateTime(2026, 12, 7, 1, 2, 3, DateTimeKind.Utc))],
-            true, 4, 128, null, 17, ["03:00:00.000 one", "03:00:01.000 two"]);
+            true, 4, 128, null, 17,
+            [new RunEvent(new DateTime(2026, 12, 7, 3, 0, 0, DateTimeKind.Utc), RunEventKind.Capture, "one"), new RunEvent(new DateTime(2026, 12, 7, 3, 0, 1, DateTimeKind.Utc), RunEventKind.Intercept, "two")]);
         CopierStatus? copy = null;
         RoundTrip(source.Write, r => copy = CopierStatus.Read(r));
 

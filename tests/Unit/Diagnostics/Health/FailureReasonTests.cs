@@ -49,4 +49,27 @@ public sealed class FailureReasonTests
             Connection(5, CloseReason.Stopped),
         ]));
     }
+
+    [Fact]
+    public void TheStatisticsKeepAsConnectionsEndTheSummaryTheRecordsWouldGive()
+    {
+        CopiedConnection[] endedInOrder =
+        [
+            Connection(1, CloseReason.HandshakeFailed, HandshakeFailure.BystanderReset, "RST (1)", 1),
+            Connection(3, CloseReason.HandshakeFailed, HandshakeFailure.TargetRefused, "refused", 2),
+            Connection(4, CloseReason.Timeout, detail: "idle", endSecond: 3),
+            Connection(6, CloseReason.Completed, endSecond: 3),
+            Connection(7, CloseReason.Stopped, endSecond: 3),
+            Connection(5, CloseReason.HandshakeFailed, HandshakeFailure.BystanderReset, "RST (3)", 4),
+            Connection(2, CloseReason.HandshakeFailed, HandshakeFailure.BystanderReset, "RST (2)", 5),
+        ];
+        var statistics = new CopyStatistics();
+        foreach (var ended in endedInOrder)
+        {
+            statistics.CountFailure(ended);
+        }
+
+        Assert.Equal(FailureReason.Summarize(endedInOrder), statistics.FailureReasons);
+        Assert.Equal(("198.18.0.10:2", "RST (2)", 3L), (statistics.FailureReasons[0].ExampleClient, statistics.FailureReasons[0].Remedy, statistics.FailureReasons[0].Count));
+    }
 }
