@@ -56,9 +56,9 @@ internal sealed partial class ReplayConnection
         if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
         {
             OnSynAck(tcp, now);
-            if (Phase == ConnectionPhase.Established && _synAckCapturedAt == 0 && !_synResent)
+            if (Phase == ConnectionPhase.Established)
             {
-                _synAckCapturedAt = interceptCapturedAt;
+                _comparison.OnSynAckCaptured(interceptCapturedAt);
             }
 
             ScheduleNext();
@@ -82,7 +82,7 @@ internal sealed partial class ReplayConnection
         {
             if (payloadLength > 0)
             {
-                OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, interceptCapturedAt, now);
+                _comparison.OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, _targetNext, interceptCapturedAt, now);
             }
 
             OnTargetData(tcp.SequenceNumber, tcp.AcknowledgmentNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);
