@@ -258,10 +258,10 @@ internal sealed partial class ReplayConnection
     /// that has answered nothing on the connection yet only after the drain time.
     /// </summary>
     /// <remarks>
-    /// A server that has not answered at all may not have accepted the connection yet: under the lab's wrk load nginx,
-    /// which takes one new connection per turn of its event loop, began serving a burst of new copies 0.05-0.95 s
-    /// late, while its kernel acknowledged their requests; with the short quiet, wrk's resets at the end of the load
-    /// made it drop every request of such a copy (docs/benchmarks.md, session 8).
+    /// A server that has not answered at all may not have accepted the connection yet: a server that takes one new
+    /// connection per turn of its event loop (nginx) can begin serving a burst of new copies long after its kernel
+    /// acknowledged their requests; with the short quiet, the load generator's resets at the end of a load made it drop
+    /// every request of such a copy (docs/benchmarks.md has the lab run).
     /// </remarks>
     private bool RequestsAnswered(long now)
     {
