@@ -1,6 +1,6 @@
 # Set-TargetRoute and Remove-TargetRoute without the lab: parameter checks, error ids, and -WhatIf against this
 # host's own routing table, which must come out unchanged. The route changes themselves are tested in namespaces by
-# tests/Unit (RouteTableLiveTests).
+# tests/Unit (KernelRouteTableLiveTests).
 
 BeforeAll {
     Import-Module $env:TCPREPLAY_MODULE -Force

@@ -8,7 +8,12 @@ namespace TcpReplay.Engine.Channel;
 /// (connect, read frames, back off, reconnect); the send thread writes the hello, the resends of live clients and the
 /// queued ADD records. Both stop when the client's token is cancelled and <see cref="Stop"/> shuts the socket down.
 /// </summary>
-internal sealed class InterceptClientLink
+/// <remarks>
+/// This file holds the link's life and the reading of response records; connecting is in
+/// InterceptClientLink.Connect.cs and the send side in InterceptClientLink.Send.cs. The parts with state of their own are
+/// types: <see cref="ReconnectBackoff"/>, <see cref="ClientRecordOutbox"/> and <see cref="LinkHello"/>.
+/// </remarks>
+internal sealed partial class InterceptClientLink
 {
     private const int ReceiveBufferSize = 64 * 1024;
     private const int SendChunkRecords = 1024;
@@ -21,8 +26,7 @@ internal sealed class InterceptClientLink
     private readonly bool _withPayload;
     private readonly int _recordSize;
     private readonly int _askPayloadBytes;
-    private readonly TimeSpan _minBackoff;
-    private readonly TimeSpan _maxBackoff;
+    private readonly ReconnectBackoff _backoff;
     private readonly TimeSpan _connectTimeout;
     private readonly CancellationToken _stopToken;
     private readonly Thread _receiveThread;
@@ -30,9 +34,7 @@ internal sealed class InterceptClientLink
 
     // Guarded by _sendLock: the published socket and everything the send thread consumes.
     private readonly object _sendLock = new();
-    private readonly byte[] _outbox;
-    private int _outHead;
-    private int _outCount;
+    private readonly ClientRecordOutbox _outbox;
     private Socket? _socket;
     private Socket? _connecting;
     private bool _helloPending;
@@ -56,11 +58,10 @@ internal sealed class InterceptClientLink
         _withPayload = options.WithPayload;
         _recordSize = ChannelProtocol.RecordSize(options.WithPayload);
         _askPayloadBytes = options.ResponsePayloadBytes;
-        _minBackoff = options.MinBackoff;
-        _maxBackoff = options.MaxBackoff;
+        _backoff = new ReconnectBackoff(options.MinBackoff, options.MaxBackoff);
         _connectTimeout = options.ConnectTimeout;
         _stopToken = stopToken;
-        _outbox = new byte[options.SendBufferBytes / ChannelProtocol.ClientRecordSize * ChannelProtocol.ClientRecordSize];
+        _outbox = new ClientRecordOutbox(options.SendBufferBytes);
         _status = new InterceptLinkStatus(server, linkIndex, InterceptLinkState.Connecting, 0, 0, null, null);
         var name = $"TcpReplay intercept link {server}#{linkIndex}";
         _receiveThread = new Thread(RunReceive) { IsBackground = true, Name = name + " receive" };
@@ -76,33 +77,6 @@ internal sealed class InterceptClientLink
         Volatile.Write(ref _started, 1);
         _receiveThread.Start();
         _sendThread.Start();
-    }
-
-    /// <summary>Queues an ADD; false when this link is not connected. A full queue still returns true: the link then resends every live client.</summary>
-    public bool TryEnqueue(in ClientRecord record)
-    {
-        lock (_sendLock)
-        {
-            if (_socket is null || _stopping)
-            {
-                return false;
-            }
-
-            if (_outCount + ChannelProtocol.ClientRecordSize > _outbox.Length)
-            {
-                // The intercept reads slower than sessions start. The record is in the live set, so a full resend
-                // after the queue drains covers it without holding an unbounded backlog here.
-                _resyncPending = true;
-                Monitor.PulseAll(_sendLock);
-                return true;
-            }
-
-            var tail = (_outHead + _outCount) % _outbox.Length;
-            record.WriteTo(_outbox.AsSpan(tail, ChannelProtocol.ClientRecordSize));
-            _outCount += ChannelProtocol.ClientRecordSize;
-            Monitor.PulseAll(_sendLock);
-            return true;
-        }
     }
 
     public void Stop()
@@ -150,7 +124,6 @@ internal sealed class InterceptClientLink
     private void RunReceive()
     {
         var buffer = new byte[ReceiveBufferSize];
-        var consecutiveFailures = 0;
         while (!_stopToken.IsCancellationRequested)
         {
             Report(InterceptLinkState.Connecting, error: null, connected: false, failed: false);
@@ -165,7 +138,7 @@ internal sealed class InterceptClientLink
             if (error is null)
             {
                 var reconnect = Volatile.Read(ref _connects) > 0 || Volatile.Read(ref _failures) > 0;
-                consecutiveFailures = 0;
+                _backoff.Reset();
                 if (reconnect)
                 {
                     _owner.CountReconnect();
@@ -192,85 +165,14 @@ internal sealed class InterceptClientLink
                 break;
             }
 
-            consecutiveFailures++;
             Report(InterceptLinkState.Backoff, error, connected: false, failed: true);
-            if (_stopToken.WaitHandle.WaitOne(BackoffDelay(consecutiveFailures)))
+            if (_stopToken.WaitHandle.WaitOne(_backoff.NextDelay()))
             {
                 break;
             }
         }
 
         Report(InterceptLinkState.Stopped, error: null, connected: false, failed: false);
-    }
-
-    private string? Connect(Socket socket)
-    {
-        lock (_sendLock)
-        {
-            if (_stopping)
-            {
-                return "stopped";
-            }
-
-            _connecting = socket;
-        }
-
-        try
-        {
-            // A blocking connect, not ConnectAsync: on Unix a socket that has seen one async operation runs every later
-            // synchronous Receive and Send through .NET's epoll thread and the thread pool, which cost the copier more
-            // CPU per intercept record than the copy itself. Linux bounds a blocking connect by SO_SNDTIMEO, and Stop
-            // aborts one in progress with shutdown(2).
-            socket.SendTimeout = (int)Math.Clamp(_connectTimeout.TotalMilliseconds, 1, int.MaxValue);
-            socket.Connect(_server);
-            socket.SendTimeout = 0;
-            return null;
-        }
-        catch (SocketException ex) when (_stopToken.IsCancellationRequested)
-        {
-            _ = ex;
-            return "stopped";
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.InProgress or SocketError.WouldBlock or SocketError.TimedOut)
-        {
-            return $"connect to intercept {_server} timed out after {_connectTimeout.TotalMilliseconds:0} ms";
-        }
-        catch (SocketException ex)
-        {
-            return $"connect to intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})";
-        }
-        catch (ObjectDisposedException)
-        {
-            return "stopped";
-        }
-        finally
-        {
-            lock (_sendLock)
-            {
-                _connecting = null;
-            }
-        }
-    }
-
-    /// <summary>Makes a connected socket the link's socket and schedules hello + full resend; false when stopping.</summary>
-    private bool Publish(Socket socket)
-    {
-        lock (_sendLock)
-        {
-            if (_stopping)
-            {
-                return false;
-            }
-
-            _socket = socket;
-            _outHead = 0;
-            _outCount = 0;
-            _helloPending = true;
-            _resyncPending = true;
-            _abortReason = null;
-            Monitor.PulseAll(_sendLock);
-            return true;
-        }
     }
 
     private string ReceiveLoop(Socket socket, byte[] buffer)
@@ -400,137 +302,6 @@ internal sealed class InterceptClientLink
         {
             _owner.CountInvalidRecord();
         }
-    }
-
-    private void RunSend()
-    {
-        var chunk = new byte[SendChunkRecords * ChannelProtocol.ClientRecordSize];
-        var snapshot = new ClientRecord[64];
-        while (true)
-        {
-            Socket socket;
-            bool hello;
-            bool resync;
-            var count = 0;
-            lock (_sendLock)
-            {
-                while (!_stopping && (_socket is null || (!_helloPending && !_resyncPending && _outCount == 0)))
-                {
-                    Monitor.Wait(_sendLock);
-                }
-
-                if (_stopping)
-                {
-                    return;
-                }
-
-                socket = _socket!;
-                hello = _helloPending;
-                resync = _resyncPending;
-                _helloPending = false;
-                _resyncPending = false;
-                if (!resync)
-                {
-                    // With a resend, the queue is emptied when the live set is copied (SendLiveClients).
-                    count = Dequeue(chunk);
-                }
-            }
-
-            try
-            {
-                if (hello)
-                {
-                    ClientRecord.Hello.WriteTo(chunk);
-                    var helloLength = ChannelProtocol.ClientRecordSize;
-                    if (_askPayloadBytes > 0)
-                    {
-                        // Before any ADD, so no response is routed to this link before the intercept's answer.
-                        ResponsePayloadExtension.CreateRequest(_askPayloadBytes).WriteTo(chunk.AsSpan(helloLength));
-                        helloLength += ChannelProtocol.ClientRecordSize;
-                    }
-
-                    socket.Send(chunk, 0, helloLength, SocketFlags.None);
-                }
-
-                if (resync)
-                {
-                    SendLiveClients(socket, chunk, ref snapshot);
-                }
-
-                if (count > 0)
-                {
-                    socket.Send(chunk, 0, count, SocketFlags.None);
-                }
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                Abort(socket, $"send to intercept {_server} failed: {ex.Message}");
-            }
-        }
-    }
-
-    private void SendLiveClients(Socket socket, byte[] chunk, ref ClientRecord[] snapshot)
-    {
-        var live = _owner.CopyLiveClientsForResend(this, ref snapshot);
-        var used = 0;
-        for (var i = 0; i < live; i++)
-        {
-            snapshot[i].WriteTo(chunk.AsSpan(used, ChannelProtocol.ClientRecordSize));
-            used += ChannelProtocol.ClientRecordSize;
-            if (used == chunk.Length)
-            {
-                socket.Send(chunk, 0, used, SocketFlags.None);
-                used = 0;
-            }
-        }
-
-        if (used > 0)
-        {
-            socket.Send(chunk, 0, used, SocketFlags.None);
-        }
-    }
-
-    /// <summary>Drops what is queued: the caller is about to send the whole live set, which holds all of it.</summary>
-    internal void ClearQueue()
-    {
-        lock (_sendLock)
-        {
-            _outHead = 0;
-            _outCount = 0;
-        }
-    }
-
-    private int Dequeue(byte[] chunk)
-    {
-        var count = Math.Min(_outCount, chunk.Length);
-        var first = Math.Min(count, _outbox.Length - _outHead);
-        Buffer.BlockCopy(_outbox, _outHead, chunk, 0, first);
-        Buffer.BlockCopy(_outbox, 0, chunk, first, count - first);
-        _outHead = (_outHead + count) % _outbox.Length;
-        _outCount -= count;
-        return count;
-    }
-
-    private void Abort(Socket socket, string reason)
-    {
-        lock (_sendLock)
-        {
-            if (!ReferenceEquals(_socket, socket))
-            {
-                return;
-            }
-
-            _abortReason ??= reason;
-        }
-
-        ShutDown(socket);
-    }
-
-    private TimeSpan BackoffDelay(int consecutiveFailures)
-    {
-        var factor = Math.Pow(2, Math.Min(consecutiveFailures - 1, 30));
-        var delay = _minBackoff.TotalMilliseconds * factor;
-        return TimeSpan.FromMilliseconds(Math.Min(delay, _maxBackoff.TotalMilliseconds));
     }
 
     private void Report(InterceptLinkState state, string? error, bool connected, bool failed)

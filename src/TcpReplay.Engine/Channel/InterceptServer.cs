@@ -30,12 +30,12 @@ public sealed class InterceptServer : IDisposable
     // Guarded by _routeLock: routes and parked records, so that a record parked just before its ADD is never missed
     // and parked records go out before anything routed after the ADD.
     private readonly object _routeLock = new();
-    private readonly RouteTable<CopierConnection> _routes;
+    private readonly ResponseRouteTable<CopierLink> _routes;
     private readonly ParkingLot _parking;
     private readonly byte[] _parkedRecord;
 
     private readonly object _connectionsLock = new();
-    private CopierConnection[] _connections = [];
+    private CopierLink[] _connections = [];
     private int _nextConnectionId;
 
     private Socket? _listener;
@@ -73,7 +73,7 @@ public sealed class InterceptServer : IDisposable
         _recordSize = options.RoutedRecordSize;
         _extensionLimit = options.ExtensionPayloadLimit;
         _parkTimeMs = (long)options.ParkTime.TotalMilliseconds;
-        _routes = new RouteTable<CopierConnection>(options.MaxRoutes);
+        _routes = new ResponseRouteTable<CopierLink>(options.MaxRoutes);
         _parking = new ParkingLot(_recordSize, options.MaxParked);
         _parkedRecord = new byte[_recordSize];
         _localEndPoint = options.Listen;
@@ -222,7 +222,7 @@ public sealed class InterceptServer : IDisposable
             BinaryPrimitives.ReadUInt16BigEndian(record[(ResponseRecord.TcpOffset + ResponseRecord.TcpSourcePortOffset)..]));
         var nowMs = ChannelClock.NowMs;
 
-        CopierConnection? link;
+        CopierLink? link;
         lock (_routeLock)
         {
             link = _routes.Find(key);
@@ -246,7 +246,7 @@ public sealed class InterceptServer : IDisposable
 
         _stop.Cancel();
         _listener?.Dispose();
-        CopierConnection[] all;
+        CopierLink[] all;
         lock (_connectionsLock)
         {
             all = _connections;
@@ -292,7 +292,7 @@ public sealed class InterceptServer : IDisposable
         return true;
     }
 
-    internal void OnClientRecord(in ClientRecord record, CopierConnection connection)
+    internal void OnClientRecord(in ClientRecord record, CopierLink connection)
     {
         Interlocked.Increment(ref _clientRecords);
         switch (record.Type)
@@ -314,7 +314,7 @@ public sealed class InterceptServer : IDisposable
         }
     }
 
-    internal void OnConnectionClosed(CopierConnection connection)
+    internal void OnConnectionClosed(CopierLink connection)
     {
         lock (_connectionsLock)
         {
@@ -324,14 +324,14 @@ public sealed class InterceptServer : IDisposable
                 return;
             }
 
-            var next = new CopierConnection[_connections.Length - 1];
+            var next = new CopierLink[_connections.Length - 1];
             Array.Copy(_connections, 0, next, 0, index);
             Array.Copy(_connections, index + 1, next, index, next.Length - index);
             Volatile.Write(ref _connections, next);
         }
     }
 
-    private void AddRoute(in ClientRecord record, CopierConnection connection)
+    private void AddRoute(in ClientRecord record, CopierLink connection)
     {
         var key = ChannelKey.From(
             record.ClientAddress,
@@ -422,7 +422,7 @@ public sealed class InterceptServer : IDisposable
             }
 
             socket.NoDelay = true;
-            CopierConnection connection;
+            CopierLink connection;
             lock (_connectionsLock)
             {
                 if (token.IsCancellationRequested)
@@ -431,8 +431,8 @@ public sealed class InterceptServer : IDisposable
                     return;
                 }
 
-                connection = new CopierConnection(this, socket, _options, ++_nextConnectionId);
-                var next = new CopierConnection[_connections.Length + 1];
+                connection = new CopierLink(this, socket, _options, ++_nextConnectionId);
+                var next = new CopierLink[_connections.Length + 1];
                 _connections.CopyTo(next, 0);
                 next[^1] = connection;
                 Volatile.Write(ref _connections, next);

@@ -1,6 +1,6 @@
 namespace TcpReplay.Engine.Diagnostics;
 
-/// <summary>What <see cref="RouteTable.Ensure(IPv4Network, uint, string?, bool)"/> or <see cref="RouteTable.Remove(IPv4Network, uint?, bool)"/> did (or would do).</summary>
+/// <summary>What <see cref="KernelRouteTable.Ensure(IPv4Network, uint, string?, bool)"/> or <see cref="KernelRouteTable.Remove(IPv4Network, uint?, bool)"/> did (or would do).</summary>
 public enum RouteChangeKind
 {
     /// <summary>The route was already as asked; nothing ran.</summary>

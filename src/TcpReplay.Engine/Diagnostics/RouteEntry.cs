@@ -2,7 +2,7 @@ namespace TcpReplay.Engine.Diagnostics;
 
 /// <summary>One IPv4 route as <c>ip -j route</c> reports it.</summary>
 /// <param name="Destination">"198.19.0.0/16", a bare address for a /32 (as ip prints it), or "default".
-/// For <see cref="RouteTable.Lookup(uint)"/> it is the address looked up.</param>
+/// For <see cref="KernelRouteTable.Lookup(uint)"/> it is the address looked up.</param>
 /// <param name="Gateway">The next hop ("via"), or null for a directly connected destination.</param>
 /// <param name="Device">The output interface ("dev"); null for routes without one (blackhole, unreachable).</param>
 /// <param name="Protocol">Who installed it ("kernel", "static", "dhcp"); null for "boot", which ip leaves out and which <c>ip route add</c> uses.</param>

@@ -28,12 +28,6 @@ public sealed class LiveCopy : ICopyRun, ICaptureSink, IResponsePayloadSink
     /// </summary>
     private static readonly TimeSpan ClientDatalinkBatchWindow = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>
-    /// A live capture has a kernel buffer to hold the backlog while the engine is behind (the raw socket's, or libpcap's
-    /// ring), so the engine's own queue needs only to absorb its jitter: 4,096 packets are 55 ms at 75,000 packets/s.
-    /// A deeper queue would hold the same backlog a second time, in the copier's memory.
-    /// </summary>
-    private const int ClientQueueCapacity = 4096;
 
     private readonly LiveCopyOptions _options;
     // Capture buffers hold up to 64 KiB (GRO); the engine copies ordinary packets out at once, so few are idle at a time.
@@ -101,7 +95,7 @@ public sealed class LiveCopy : ICopyRun, ICaptureSink, IResponsePayloadSink
         {
             _sender = _options.SendMode == SendMode.Pcap ? new PcapSender(_options.Interface) : new RawIpSender();
             _channel = new InterceptClient(_options.InterceptServers, _options.Channel, this);
-            _engine = new CopyEngine(_options.Copy, _sender, new InterceptChannelAdapter(_channel), clientQueueCapacity: ClientQueueCapacity);
+            _engine = new CopyEngine(_options.Copy, _sender, new InterceptChannelAdapter(_channel), clientQueueCapacity: CopyEngine.LiveClientQueueCapacity);
             _engine.Start();
             _channel.Start();
             _capture = OpenCapture();

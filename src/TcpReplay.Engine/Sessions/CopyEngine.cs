@@ -19,8 +19,18 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
 {
     private const int BatchSize = 256;
 
-    /// <summary>Client packets the engine may fall behind by; at 512 bytes to 2 KiB each, 8-32 MiB. Behind that, the kernel's capture buffer holds the backlog.</summary>
-    internal const int ClientQueueCapacity = 16384;
+    /// <summary>
+    /// Client packets the engine may fall behind by when nothing else holds a backlog (a file read, tests, benchmarks):
+    /// the producer waits for room instead, so a deep queue only lets it run ahead of the engine.
+    /// </summary>
+    internal const int DefaultClientQueueCapacity = 16384;
+
+    /// <summary>
+    /// Client packets a live copy's engine may fall behind by. A live capture has a kernel buffer to hold the backlog
+    /// while the engine is behind (the raw socket's, or libpcap's ring), so this queue only absorbs the engine's jitter;
+    /// a deeper one would hold the same backlog a second time, in the copier's memory. docs/benchmarks.md has the rates.
+    /// </summary>
+    internal const int LiveClientQueueCapacity = 4096;
 
     /// <summary>The target's answers waiting: they are taken first, so this only fills when the engine is stuck.</summary>
     internal const int AnswerQueueCapacity = 4096;
@@ -78,7 +88,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     /// <param name="pool">The engine's 2 KiB packet buffers (tests share one).</param>
     /// <param name="clientQueueCapacity">Client packets the engine may fall behind by before their producer waits.</param>
     public CopyEngine(CopyEngineOptions options, IPacketSender sender, IInterceptChannel channel, TimeProvider? time = null, PacketBufferPool? pool = null,
-        int clientQueueCapacity = ClientQueueCapacity)
+        int clientQueueCapacity = DefaultClientQueueCapacity)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Transfers.Count == 0)

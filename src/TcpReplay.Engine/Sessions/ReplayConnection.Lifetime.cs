@@ -20,7 +20,7 @@ internal sealed partial class ReplayConnection
             if (now >= _nextSynAt)
             {
                 SendSyn();
-                _synResent = true;
+                _comparison.OnSynResent();
                 Record.Retransmissions++;
                 Stats.RetransmissionsField++;
                 _synInterval *= 2;
@@ -116,7 +116,7 @@ internal sealed partial class ReplayConnection
         EndAnswerHold(now);
         Phase = ConnectionPhase.Ended;
         EndedAt = now;
-        FinishAllExchanges();
+        _comparison.FinishAll();
         Record.CloseReason = reason;
         Record.HandshakeFailure = cause;
         Record.CloseDetail = detail;

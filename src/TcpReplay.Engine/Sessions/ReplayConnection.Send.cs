@@ -48,7 +48,7 @@ internal sealed partial class ReplayConnection
         _synInterval = Math.Max(FirstSynRetransmit, 2 * _host.RoundTripEstimate);
         _handshakeDeadline = now + Math.Max(Options.HandshakeTimeout.Ticks * 100, 3 * _host.RoundTripEstimate);
         _nextSynAt = now + _synInterval;
-        _synSentFresh = Math.Max(now, _host.FreshNanoseconds());
+        _comparison.OnSynSent(Math.Max(now, _host.FreshNanoseconds()));
         SendSyn();
     }
 
@@ -191,7 +191,7 @@ internal sealed partial class ReplayConnection
         if (segment.StartsRequest)
         {
             Record.Requests++;
-            OnRequestSent(now);
+            _comparison.OnRequestSent(now);
             _unansweredRequests++;
             _awaitingResponse = true;
             _targetDataSinceRequest = false;

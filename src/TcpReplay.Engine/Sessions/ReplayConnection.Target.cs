@@ -56,9 +56,9 @@ internal sealed partial class ReplayConnection
         if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack))
         {
             OnSynAck(tcp, now);
-            if (Phase == ConnectionPhase.Established && _synAckCapturedAt == 0 && !_synResent)
+            if (Phase == ConnectionPhase.Established)
             {
-                _synAckCapturedAt = interceptCapturedAt;
+                _comparison.OnSynAckCaptured(interceptCapturedAt);
             }
 
             ScheduleNext();
@@ -82,7 +82,7 @@ internal sealed partial class ReplayConnection
         {
             if (payloadLength > 0)
             {
-                OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, interceptCapturedAt, now);
+                _comparison.OnTargetAnswerData(tcp.SequenceNumber, payloadLength, payloadPrefix, _targetNext, interceptCapturedAt, now);
             }
 
             OnTargetData(tcp.SequenceNumber, tcp.AcknowledgmentNumber, length, payloadLength, fin, (flags & TcpFlags.Psh) != 0, now);
@@ -258,10 +258,10 @@ internal sealed partial class ReplayConnection
     /// that has answered nothing on the connection yet only after the drain time.
     /// </summary>
     /// <remarks>
-    /// A server that has not answered at all may not have accepted the connection yet: under the lab's wrk load nginx,
-    /// which takes one new connection per turn of its event loop, began serving a burst of new copies 0.05-0.95 s
-    /// late, while its kernel acknowledged their requests; with the short quiet, wrk's resets at the end of the load
-    /// made it drop every request of such a copy (docs/benchmarks.md, session 8).
+    /// A server that has not answered at all may not have accepted the connection yet: a server that takes one new
+    /// connection per turn of its event loop (nginx) can begin serving a burst of new copies long after its kernel
+    /// acknowledged their requests; with the short quiet, the load generator's resets at the end of a load made it drop
+    /// every request of such a copy (docs/benchmarks.md has the lab run).
     /// </remarks>
     private bool RequestsAnswered(long now)
     {

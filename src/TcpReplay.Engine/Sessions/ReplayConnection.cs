@@ -21,6 +21,7 @@ internal sealed partial class ReplayConnection
     private const int MaxOutOfOrder = 64;
 
     private readonly IConnectionHost _host;
+    private readonly ResponseComparison _comparison;
     private readonly Queue<PendingSegment> _pending = new();
     private readonly Queue<PendingSegment> _unacked = new();
     private readonly List<PendingSegment> _outOfOrder = [];
@@ -56,6 +57,7 @@ internal sealed partial class ReplayConnection
         CreatedAt = now;
         LastActivity = now;
         _rto = MinRto;
+        _comparison = new ResponseComparison(host, record, OwnClientKey);
     }
 
     public CopiedConnection Record { get; }
@@ -97,6 +99,17 @@ internal sealed partial class ReplayConnection
     private CopyEngineOptions Options => _host.Options;
 
     private CopyStatistics Stats => _host.Statistics;
+
+    /// <summary>The first payload bytes of a segment the capture holds, never past the segment's own payload.</summary>
+    internal static ReadOnlySpan<byte> CapturedPayload(in TcpHeader tcp, int payloadLength)
+    {
+        var payload = tcp.Payload;
+        return payload.Length > payloadLength ? payload[..payloadLength] : payload;
+    }
+
+    /// <summary>A packet the online server sent to this client (the other direction on the online host), for the comparison.</summary>
+    public void OnOnlinePacket(in TcpHeader tcp, int payloadLength, long capturedAtUnixNanoseconds) =>
+        _comparison.OnOnlineData(tcp.SequenceNumber, tcp.AcknowledgmentNumber, payloadLength, CapturedPayload(tcp, payloadLength), capturedAtUnixNanoseconds);
 
     /// <summary>Takes one captured client packet; the connection owns <paramref name="buffer"/> from here on.</summary>
     public void OnClientPacket(PacketBuffer buffer, in TcpPacket packet, long now)
@@ -312,7 +325,7 @@ internal sealed partial class ReplayConnection
         _nextClientSequence = segment.End;
         if (segment.StartsRequest)
         {
-            OnRequestCaptured(segment.ClientAck, segment.Buffer.TimestampNanoseconds);
+            _comparison.OnRequestCaptured(segment.ClientAck, segment.Buffer.TimestampNanoseconds);
         }
 
         if (segment.Fin)

@@ -62,7 +62,7 @@ public sealed class RemoveTargetRouteCommand : PSCmdlet, IDisposable
     private void RemoveRoute(IPv4Network network)
     {
         uint? gateway = Assistant is null ? null : Addresses.FromIPAddress(Assistant);
-        var plan = RouteTable.Remove(network, gateway, whatIf: true, null, _stopping.Token);
+        var plan = KernelRouteTable.Remove(network, gateway, whatIf: true, null, _stopping.Token);
         if (plan.Kind == RouteChangeKind.Absent)
         {
             WriteObject(new RouteInfo(network, Assistant, null, plan));
@@ -80,7 +80,7 @@ public sealed class RemoveTargetRouteCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(NotPermittedError(network));
         }
 
-        var change = RouteTable.Remove(network, gateway, whatIf: false, null, _stopping.Token);
+        var change = KernelRouteTable.Remove(network, gateway, whatIf: false, null, _stopping.Token);
         var gone = change.Before ?? removed;
         WriteObject(new RouteInfo(network, ParseAddress(gone.Gateway), gone.Device, change));
     }

@@ -103,7 +103,7 @@ public sealed class SetTargetRouteCommand : PSCmdlet, IDisposable
 
     private void SetRoute(IPv4Network network)
     {
-        var plan = RouteTable.Ensure(network, _assistant, Interface, whatIf: true, null, _stopping.Token);
+        var plan = KernelRouteTable.Ensure(network, _assistant, Interface, whatIf: true, null, _stopping.Token);
         if (plan.Kind == RouteChangeKind.Unchanged)
         {
             WriteObject(new RouteInfo(network, Assistant, plan.After?.Device, plan));
@@ -121,7 +121,7 @@ public sealed class SetTargetRouteCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(NotPermittedError(network));
         }
 
-        var change = RouteTable.Ensure(network, _assistant, Interface, whatIf: false, null, _stopping.Token);
+        var change = KernelRouteTable.Ensure(network, _assistant, Interface, whatIf: false, null, _stopping.Token);
         WriteObject(new RouteInfo(network, Assistant, change.After?.Device, change));
     }
 }

@@ -20,7 +20,7 @@ internal sealed class CopyHarness
     public const uint TargetIsn = 5_000_000;
 
     public CopyHarness(PacingMode pacing = PacingMode.WaitResponse, bool interceptUp = true, IReadOnlySet<uint>? bystanders = null, int mtu = 1500,
-        int clientQueueCapacity = CopyEngine.ClientQueueCapacity)
+        int clientQueueCapacity = CopyEngine.DefaultClientQueueCapacity)
     {
         Time = new ManualTimeProvider();
         Sender = new RecordingSender();

@@ -9,7 +9,7 @@ namespace TcpReplay.Engine.Tests.Sessions;
 /// </summary>
 public sealed class EngineBacklogTests
 {
-    private const int ClientRoom = CopyEngine.ClientQueueCapacity;
+    private const int ClientRoom = CopyEngine.DefaultClientQueueCapacity;
 
     [Fact]
     public void AClientPacketWaitsForRoomInsteadOfBeingDropped()

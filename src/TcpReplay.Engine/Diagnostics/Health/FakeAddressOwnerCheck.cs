@@ -32,7 +32,7 @@ public sealed class FakeAddressOwnerCheck : IHealthCheck
         var onLink = new Dictionary<string, List<uint>>();
         foreach (var address in candidates)
         {
-            var route = RouteTable.Lookup(address, null, cancellationToken);
+            var route = KernelRouteTable.Lookup(address, null, cancellationToken);
             if (route is { Gateway: null, Type: RouteEntry.Unicast, Device: { } device })
             {
                 (onLink.TryGetValue(device, out var list) ? list : onLink[device] = []).Add(address);

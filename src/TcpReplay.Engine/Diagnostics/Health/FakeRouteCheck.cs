@@ -23,7 +23,7 @@ public sealed class FakeRouteCheck : IHealthCheck
         foreach (var network in options.FakeClientNetworks)
         {
             var probe = network[0];
-            var route = RouteTable.Lookup(probe, null, cancellationToken);
+            var route = KernelRouteTable.Lookup(probe, null, cancellationToken);
             var (status, detail) = Decide(network, probe, route, options.Assistant);
             details.Add(detail);
             if (status > worst)

@@ -23,7 +23,7 @@ public sealed class ResponseCaptureCheck : IHealthCheck
         var filter = CaptureFilters.ForTargetResponses(options.Transfers.Select(t => t.TargetPort));
         foreach (var target in options.Transfers.Select(t => t.TargetAddress).Distinct())
         {
-            var route = RouteTable.Lookup(target, null, cancellationToken);
+            var route = KernelRouteTable.Lookup(target, null, cancellationToken);
             var (status, detail) = Decide(target, route, options.SpecificInterface);
             if (status != HealthStatus.Pass)
             {

@@ -29,7 +29,7 @@ public sealed class ReversePathFilterCheck : IHealthCheck
         var details = new List<string>();
         foreach (var network in options.FakeClientNetworks)
         {
-            var route = RouteTable.Lookup(network[0], null, cancellationToken);
+            var route = KernelRouteTable.Lookup(network[0], null, cancellationToken);
             var (status, detail) = Decide(incoming, rpFilter, route, network);
             if (status == HealthStatus.Fail)
             {

@@ -7,14 +7,14 @@ namespace TcpReplay.Engine.Channel;
 /// so only routes unused for a whole generation are lost. Swapping and clearing keeps the capacity, so a full table
 /// allocates nothing more.
 /// </summary>
-internal sealed class RouteTable<TLink>
+internal sealed class ResponseRouteTable<TLink>
     where TLink : class, IRouteTarget
 {
     private readonly int _generationLimit;
     private Dictionary<ChannelKey, TLink> _current = new();
     private Dictionary<ChannelKey, TLink> _previous = new();
 
-    public RouteTable(int maxRoutes)
+    public ResponseRouteTable(int maxRoutes)
     {
         _generationLimit = Math.Max(1, maxRoutes / 2);
     }

@@ -1,12 +1,12 @@
-using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Statistics;
 
 namespace TcpReplay.Engine.Sessions;
 
 /// <summary>
-/// Online versus target: pairs every copied request with the online server's answer (captured leaving the online
-/// host) and the target's answer (reported by the intercept), and folds each finished pair into the record and the
-/// session's histograms. Works in fixed rings, so answers cost no allocation.
+/// Online versus target for one copied connection: pairs every copied request with the online server's answer
+/// (captured leaving the online host) and the target's answer (reported by the intercept), and folds each finished pair
+/// into the connection's record and the session's histograms. Works in fixed rings, allocated at the first request, so
+/// answers cost no allocation. Owned by its <see cref="ReplayConnection"/> and called on the engine thread only.
 /// </summary>
 /// <remarks>
 /// The online answer to request k starts at the online sequence number the client acknowledged in request k, and ends
@@ -15,10 +15,14 @@ namespace TcpReplay.Engine.Sessions;
 /// and sending request k+1. An exchange is finished one request later (or at the close), so a late online capture can
 /// still be paired.
 /// </remarks>
-internal sealed partial class ReplayConnection
+internal sealed class ResponseComparison
 {
     private const int ExchangeRingSize = 32;
     private const int OnlineStartRingSize = 8;
+
+    private readonly IConnectionHost _host;
+    private readonly CopiedConnection _record;
+    private readonly ulong _clientKey;
 
     private ExchangeSlot[]? _exchanges;
     private OnlineAnswerStart[]? _onlineStarts;
@@ -45,6 +49,16 @@ internal sealed partial class ReplayConnection
     private long _targetCursor;
     private bool _targetSpeaksHttp;
 
+    /// <param name="host">The engine: fresh time, early online answers, the exchange log and the session's statistics.</param>
+    /// <param name="record">The connection's record, which the finished exchanges are folded into.</param>
+    /// <param name="clientKey">The client's key on the online host, under which early online answers wait.</param>
+    public ResponseComparison(IConnectionHost host, CopiedConnection record, ulong clientKey)
+    {
+        _host = host;
+        _record = record;
+        _clientKey = clientKey;
+    }
+
     private struct OnlineAnswerStart
     {
         public bool Used;
@@ -53,17 +67,25 @@ internal sealed partial class ReplayConnection
         public int Status;
     }
 
-    /// <summary>The first payload bytes of a segment the capture holds, never past the segment's own payload.</summary>
-    internal static ReadOnlySpan<byte> CapturedPayload(in TcpHeader tcp, int payloadLength)
-    {
-        var payload = tcp.Payload;
-        return payload.Length > payloadLength ? payload[..payloadLength] : payload;
-    }
-
     private ref ExchangeSlot Slot(long index) => ref _exchanges![(int)((index - 1) % ExchangeRingSize)];
 
+    /// <summary>The first SYN went out at <paramref name="freshNow"/> (monotonic, read at the send).</summary>
+    public void OnSynSent(long freshNow) => _synSentFresh = freshNow;
+
+    /// <summary>The SYN was sent again: a SYN-ACK can no longer be matched to the first SYN's send time.</summary>
+    public void OnSynResent() => _synResent = true;
+
+    /// <summary>The target's SYN-ACK established the connection; the intercept captured it at <paramref name="interceptCapturedAt"/> (0 when unknown).</summary>
+    public void OnSynAckCaptured(long interceptCapturedAt)
+    {
+        if (_synAckCapturedAt == 0 && !_synResent)
+        {
+            _synAckCapturedAt = interceptCapturedAt;
+        }
+    }
+
     /// <summary>A client request was taken in sequence (captured on the online host at <paramref name="capturedAtUnixNanoseconds"/>).</summary>
-    private void OnRequestCaptured(uint clientAck, long capturedAtUnixNanoseconds)
+    public void OnRequestCaptured(uint clientAck, long capturedAtUnixNanoseconds)
     {
         _exchanges ??= new ExchangeSlot[ExchangeRingSize];
         var index = ++_capturedRequests;
@@ -101,36 +123,38 @@ internal sealed partial class ReplayConnection
         }
 
         // The answer may have overtaken the whole connection (the answer capture ran ahead of the client capture).
-        if (_host.TakeEarlyOnlineAnswer(OwnClientKey, clientAck, out var earlyAt, out var earlyStatus))
+        if (_host.TakeEarlyOnlineAnswer(_clientKey, clientAck, out var earlyAt, out var earlyStatus))
         {
             PairOnline(ref slot, earlyAt, earlyStatus);
         }
     }
 
-    /// <summary>A packet the online server sent to this client (the other direction on the online host).</summary>
-    public void OnOnlinePacket(in TcpHeader tcp, int payloadLength, long capturedAtUnixNanoseconds)
+    /// <summary>
+    /// Data the online server sent to this client (the other direction on the online host): <paramref name="payloadLength"/>
+    /// bytes at <paramref name="sequence"/>, acknowledging <paramref name="acknowledgment"/>, of which the capture holds
+    /// <paramref name="capturedPayload"/>.
+    /// </summary>
+    public void OnOnlineData(uint sequence, uint acknowledgment, int payloadLength, ReadOnlySpan<byte> capturedPayload, long capturedAtUnixNanoseconds)
     {
         if (payloadLength <= 0)
         {
             return;
         }
 
-        Record.OnlinePackets++;
-        var sequence = tcp.SequenceNumber;
+        _record.OnlinePackets++;
         var end = sequence + (uint)payloadLength;
         if (!_onlineDataSeen || SequenceNumbers.GreaterThan(end, _onlineEnd))
         {
-            Record.OnlineBytes += _onlineDataSeen && SequenceNumbers.GreaterThan(_onlineEnd, sequence) ? (uint)(end - _onlineEnd) : payloadLength;
+            _record.OnlineBytes += _onlineDataSeen && SequenceNumbers.GreaterThan(_onlineEnd, sequence) ? (uint)(end - _onlineEnd) : payloadLength;
             _onlineEnd = end;
             _onlineDataSeen = true;
         }
 
-        var ack = tcp.AcknowledgmentNumber;
-        var newAnswer = !_haveOnlineAck || ack != _lastOnlineAck;
+        var newAnswer = !_haveOnlineAck || acknowledgment != _lastOnlineAck;
         _haveOnlineAck = true;
-        _lastOnlineAck = ack;
+        _lastOnlineAck = acknowledgment;
 
-        var status = HttpHead.TryGetStatusCode(CapturedPayload(tcp, payloadLength), out var code) ? code : 0;
+        var status = HttpHead.TryGetStatusCode(capturedPayload, out var code) ? code : 0;
         if (_exchanges is not null)
         {
             for (var index = Math.Max(_finishedExchanges + 1, _capturedRequests - ExchangeRingSize + 1); index <= _capturedRequests; index++)
@@ -164,7 +188,7 @@ internal sealed partial class ReplayConnection
     }
 
     /// <summary>A request went to the target for the first time.</summary>
-    private void OnRequestSent(long now)
+    public void OnRequestSent(long now)
     {
         _exchanges ??= new ExchangeSlot[ExchangeRingSize];
         var index = ++_sentRequests;
@@ -186,8 +210,11 @@ internal sealed partial class ReplayConnection
         FinishExchangesUpTo(Math.Min(index - 2, _targetSpeaksHttp ? _targetCursor - 1 : index - 2));
     }
 
-    /// <summary>Target data: counted toward the answer to the request sent last. Call before the target's next sequence moves.</summary>
-    private void OnTargetAnswerData(uint sequence, int payloadLength, ReadOnlySpan<byte> payloadPrefix, long interceptCapturedAt, long now)
+    /// <summary>
+    /// Target data: counted toward the answer to the request it belongs to. <paramref name="targetNext"/> is the next
+    /// target sequence number expected before this data, so call before the connection moves it.
+    /// </summary>
+    public void OnTargetAnswerData(uint sequence, int payloadLength, ReadOnlySpan<byte> payloadPrefix, uint targetNext, long interceptCapturedAt, long now)
     {
         if (_sentRequests == 0 || _exchanges is null)
         {
@@ -195,12 +222,12 @@ internal sealed partial class ReplayConnection
         }
 
         var end = sequence + (uint)payloadLength;
-        if (!SequenceNumbers.GreaterThan(end, _targetNext) || SequenceNumbers.GreaterThan(sequence, _targetNext))
+        if (!SequenceNumbers.GreaterThan(end, targetNext) || SequenceNumbers.GreaterThan(sequence, targetNext))
         {
             return; // a repeat of data already counted, or beyond a hole: counted when the hole is filled
         }
 
-        var statusLine = sequence == _targetNext && HttpHead.TryGetStatusCode(payloadPrefix, out var code) ? code : 0;
+        var statusLine = sequence == targetNext && HttpHead.TryGetStatusCode(payloadPrefix, out var code) ? code : 0;
         _targetSpeaksHttp |= statusLine != 0;
         if (!_targetSpeaksHttp)
         {
@@ -221,7 +248,7 @@ internal sealed partial class ReplayConnection
             return;
         }
 
-        slot.TargetBytes += (uint)(end - _targetNext);
+        slot.TargetBytes += (uint)(end - targetNext);
         if (!slot.TargetAnswered)
         {
             slot.TargetAnswered = true;
@@ -243,7 +270,7 @@ internal sealed partial class ReplayConnection
             return interceptCapturedAt - _synAckCapturedAt - (sentAt - _synSentFresh);
         }
 
-        var handshake = Record.HandshakeRtt is { } rtt ? rtt.Ticks * 100 : 0;
+        var handshake = _record.HandshakeRtt is { } rtt ? rtt.Ticks * 100 : 0;
         return now - sentAt - handshake;
     }
 
@@ -258,7 +285,7 @@ internal sealed partial class ReplayConnection
 
     private void FinishExchangesUpTo(long last)
     {
-        var stats = Stats;
+        var stats = _host.Statistics;
         while (_finishedExchanges < last && _finishedExchanges < Math.Max(_capturedRequests, _sentRequests))
         {
             var index = ++_finishedExchanges;
@@ -272,7 +299,7 @@ internal sealed partial class ReplayConnection
 
     private void FinishExchange(ref ExchangeSlot slot, CopyStatistics stats)
     {
-        var record = Record;
+        var record = _record;
         if (slot.OnlineAnswered)
         {
             record.OnlineResponses++;
@@ -328,11 +355,11 @@ internal sealed partial class ReplayConnection
             }
         }
 
-        _host.LogExchange(Record.Id, slot);
+        _host.LogExchange(record.Id, slot);
     }
 
     /// <summary>At the close: the last online answer ends at the last online byte seen; every exchange is finished.</summary>
-    private void FinishAllExchanges()
+    public void FinishAll()
     {
         if (_exchanges is null)
         {
@@ -350,10 +377,10 @@ internal sealed partial class ReplayConnection
         }
 
         FinishExchangesUpTo(Math.Max(_capturedRequests, _sentRequests));
-        if (_sentRequests > 0 && Record.ResponseBytes == 0)
+        if (_sentRequests > 0 && _record.ResponseBytes == 0)
         {
-            Record.TargetAnsweredNothing = true;
-            Stats.TargetSilentConnectionsField++;
+            _record.TargetAnsweredNothing = true;
+            _host.Statistics.TargetSilentConnectionsField++;
         }
     }
 }

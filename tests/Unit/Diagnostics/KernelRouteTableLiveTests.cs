@@ -3,10 +3,10 @@ using TcpReplay.Engine.Diagnostics;
 namespace TcpReplay.Engine.Tests.Diagnostics;
 
 /// <summary>
-/// RouteTable against a real kernel, each test in a namespace of its own: the target at 198.18.0.30/24 on trd0, the
+/// KernelRouteTable against a real kernel, each test in a namespace of its own: the target at 198.18.0.30/24 on trd0, the
 /// assistant's address 198.18.0.40 on that segment, the fake client network 198.19.0.0/16.
 /// </summary>
-public sealed class RouteTableLiveTests
+public sealed class KernelRouteTableLiveTests
 {
     private static readonly IPv4Network FakeClients = IPv4Network.Parse("198.19.0.0/16");
     private static readonly uint Assistant = IPv4Network.Parse("198.18.0.40").Address;
@@ -34,8 +34,8 @@ public sealed class RouteTableLiveTests
     {
         using var ns = Target();
 
-        var first = RouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
-        var second = RouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
+        var first = KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
+        var second = KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
 
         Assert.Equal(RouteChangeKind.Added, first.Kind);
         Assert.Equal($"ip netns exec {ns.Name} ip route add 198.19.0.0/16 via 198.18.0.40 dev trd0", first.Command);
@@ -49,9 +49,9 @@ public sealed class RouteTableLiveTests
     public void EnsureReplacesARouteThroughAnotherGateway()
     {
         using var ns = Target();
-        RouteTable.Ensure(FakeClients, OtherAssistant, null, whatIf: false, ns.Name);
+        KernelRouteTable.Ensure(FakeClients, OtherAssistant, null, whatIf: false, ns.Name);
 
-        var change = RouteTable.Ensure(FakeClients, Assistant, "trd0", whatIf: false, ns.Name);
+        var change = KernelRouteTable.Ensure(FakeClients, Assistant, "trd0", whatIf: false, ns.Name);
 
         Assert.Equal(RouteChangeKind.Replaced, change.Kind);
         Assert.Equal("198.18.0.41", change.Before?.Gateway);
@@ -66,8 +66,8 @@ public sealed class RouteTableLiveTests
         ns.Exec("ip", "route", "add", "blackhole", "198.19.0.0/16");
         ns.Exec("ip", "route", "add", "198.20.0.0/16", "via", "198.18.0.41", "metric", "100");
 
-        var blackhole = RouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
-        var metric = RouteTable.Ensure(IPv4Network.Parse("198.20.0.0/16"), Assistant, null, whatIf: false, ns.Name);
+        var blackhole = KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
+        var metric = KernelRouteTable.Ensure(IPv4Network.Parse("198.20.0.0/16"), Assistant, null, whatIf: false, ns.Name);
 
         Assert.Equal(RouteChangeKind.Replaced, blackhole.Kind);
         Assert.Equal("198.19.0.0/16 via 198.18.0.40 dev trd0 \n", ShowFakeClientRoutes(ns));
@@ -79,18 +79,18 @@ public sealed class RouteTableLiveTests
     public void WhatIfPredictsTheChangeAndChangesNothing()
     {
         using var ns = Target();
-        var before = RouteTable.List(ns.Name);
+        var before = KernelRouteTable.List(ns.Name);
 
-        var added = RouteTable.Ensure(FakeClients, Assistant, null, whatIf: true, ns.Name);
+        var added = KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: true, ns.Name);
 
         Assert.Equal(RouteChangeKind.Added, added.Kind);
-        Assert.Equal(before, RouteTable.List(ns.Name));
-        var real = RouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
+        Assert.Equal(before, KernelRouteTable.List(ns.Name));
+        var real = KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
         Assert.Equal(real.After, added.After);
         Assert.Equal(real.Command, added.Command);
 
-        var replaced = RouteTable.Ensure(FakeClients, OtherAssistant, null, whatIf: true, ns.Name);
-        var removed = RouteTable.Remove(FakeClients, null, whatIf: true, ns.Name);
+        var replaced = KernelRouteTable.Ensure(FakeClients, OtherAssistant, null, whatIf: true, ns.Name);
+        var removed = KernelRouteTable.Remove(FakeClients, null, whatIf: true, ns.Name);
 
         Assert.Equal(RouteChangeKind.Replaced, replaced.Kind);
         Assert.Equal(RouteChangeKind.Removed, removed.Kind);
@@ -101,10 +101,10 @@ public sealed class RouteTableLiveTests
     public void RemoveDeletesThenReportsAbsent()
     {
         using var ns = Target();
-        RouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
+        KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
 
-        var removed = RouteTable.Remove(FakeClients, Assistant, whatIf: false, ns.Name);
-        var again = RouteTable.Remove(FakeClients, Assistant, whatIf: false, ns.Name);
+        var removed = KernelRouteTable.Remove(FakeClients, Assistant, whatIf: false, ns.Name);
+        var again = KernelRouteTable.Remove(FakeClients, Assistant, whatIf: false, ns.Name);
 
         Assert.Equal(RouteChangeKind.Removed, removed.Kind);
         Assert.Equal($"ip netns exec {ns.Name} ip route del 198.19.0.0/16 via 198.18.0.40 dev trd0 metric 0", removed.Command);
@@ -117,9 +117,9 @@ public sealed class RouteTableLiveTests
     public void RemoveThroughAnotherGatewayLeavesTheRouteAlone()
     {
         using var ns = Target();
-        RouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
+        KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
 
-        var change = RouteTable.Remove(FakeClients, OtherAssistant, whatIf: false, ns.Name);
+        var change = KernelRouteTable.Remove(FakeClients, OtherAssistant, whatIf: false, ns.Name);
 
         Assert.Equal(RouteChangeKind.Absent, change.Kind);
         Assert.Equal("198.18.0.40", change.After?.Gateway);
@@ -133,7 +133,7 @@ public sealed class RouteTableLiveTests
         ns.Exec("ip", "route", "add", "198.19.0.0/16", "via", "198.18.0.41", "metric", "100");
         ns.Exec("ip", "route", "add", "198.19.0.0/16", "via", "198.18.0.40", "metric", "200");
 
-        var change = RouteTable.Remove(FakeClients, Assistant, whatIf: false, ns.Name);
+        var change = KernelRouteTable.Remove(FakeClients, Assistant, whatIf: false, ns.Name);
 
         Assert.Equal(RouteChangeKind.Removed, change.Kind);
         Assert.Equal("198.19.0.0/16 via 198.18.0.41 dev trd0 metric 100 \n", ShowFakeClientRoutes(ns));
@@ -145,11 +145,11 @@ public sealed class RouteTableLiveTests
         using var ns = Target();
         var behindRouter = IPv4Network.Parse("198.18.1.40").Address;
 
-        var noRoute = Assert.Throws<GatewayNotOnLinkException>(() => RouteTable.Ensure(FakeClients, behindRouter, null, whatIf: true, ns.Name));
+        var noRoute = Assert.Throws<GatewayNotOnLinkException>(() => KernelRouteTable.Ensure(FakeClients, behindRouter, null, whatIf: true, ns.Name));
         ns.Exec("ip", "route", "add", "default", "via", "198.18.0.1");
-        var viaRouter = Assert.Throws<GatewayNotOnLinkException>(() => RouteTable.Ensure(FakeClients, behindRouter, null, whatIf: false, ns.Name));
+        var viaRouter = Assert.Throws<GatewayNotOnLinkException>(() => KernelRouteTable.Ensure(FakeClients, behindRouter, null, whatIf: false, ns.Name));
         var own = Assert.Throws<GatewayNotOnLinkException>(
-            () => RouteTable.Ensure(FakeClients, IPv4Network.Parse("198.18.0.30").Address, null, whatIf: false, ns.Name));
+            () => KernelRouteTable.Ensure(FakeClients, IPv4Network.Parse("198.18.0.30").Address, null, whatIf: false, ns.Name));
 
         Assert.Equal(GatewayProblem.NoRoute, noRoute.Problem);
         Assert.Equal(GatewayProblem.ViaAnotherGateway, viaRouter.Problem);
@@ -164,7 +164,7 @@ public sealed class RouteTableLiveTests
         using var ns = Target();
         ns.AddVeth("trd1", "198.18.2.30/24");
 
-        var exception = Assert.Throws<GatewayNotOnLinkException>(() => RouteTable.Ensure(FakeClients, Assistant, "trd1", whatIf: false, ns.Name));
+        var exception = Assert.Throws<GatewayNotOnLinkException>(() => KernelRouteTable.Ensure(FakeClients, Assistant, "trd1", whatIf: false, ns.Name));
 
         Assert.Equal(GatewayProblem.OtherDevice, exception.Problem);
     }
@@ -172,7 +172,7 @@ public sealed class RouteTableLiveTests
     [RootFact]
     public void AFailingIpCommandCarriesIpsOwnMessage()
     {
-        var exception = Assert.Throws<RouteCommandException>(() => RouteTable.List("trdnosuchnamespace"));
+        var exception = Assert.Throws<RouteCommandException>(() => KernelRouteTable.List("trdnosuchnamespace"));
 
         Assert.NotNull(exception.ExitCode);
         Assert.NotEqual(0, exception.ExitCode);
@@ -184,11 +184,11 @@ public sealed class RouteTableLiveTests
     public void LookupGivesTheKernelsChoice()
     {
         using var ns = Target();
-        RouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
+        KernelRouteTable.Ensure(FakeClients, Assistant, null, whatIf: false, ns.Name);
 
-        var fake = RouteTable.Lookup(FakeClients[4], ns.Name);
-        var connected = RouteTable.Lookup(Assistant, ns.Name);
-        var nowhere = RouteTable.Lookup(IPv4Network.Parse("198.18.200.1").Address, ns.Name);
+        var fake = KernelRouteTable.Lookup(FakeClients[4], ns.Name);
+        var connected = KernelRouteTable.Lookup(Assistant, ns.Name);
+        var nowhere = KernelRouteTable.Lookup(IPv4Network.Parse("198.18.200.1").Address, ns.Name);
 
         Assert.Equal(new RouteEntry("198.19.0.5", "198.18.0.40", "trd0", null, null, "198.18.0.30", "main"), fake);
         Assert.Null(connected?.Gateway);

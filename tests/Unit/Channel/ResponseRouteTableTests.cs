@@ -2,14 +2,14 @@ using TcpReplay.Engine.Channel;
 
 namespace TcpReplay.Engine.Tests.Channel;
 
-public class RouteTableTests
+public class ResponseRouteTableTests
 {
     private static ChannelKey Key(int n) => ChannelKey.From(0xC6130000u + (uint)n, (ushort)(40000 + n), 0xC612001E, 8080);
 
     [Fact]
     public void TheLastSetWinsForAKey()
     {
-        var table = new RouteTable<Link>(100);
+        var table = new ResponseRouteTable<Link>(100);
         var a = new Link();
         var b = new Link();
 
@@ -23,7 +23,7 @@ public class RouteTableTests
     [Fact]
     public void ARouteToAClosedLinkIsForgotten()
     {
-        var table = new RouteTable<Link>(100);
+        var table = new ResponseRouteTable<Link>(100);
         var link = new Link();
         table.Set(Key(1), link);
 
@@ -36,7 +36,7 @@ public class RouteTableTests
     [Fact]
     public void WhenFullTheRoutesUnusedForAGenerationAreForgottenAndUsedOnesKept()
     {
-        var table = new RouteTable<Link>(4);
+        var table = new ResponseRouteTable<Link>(4);
         var link = new Link();
         table.Set(Key(1), link);
         table.Set(Key(2), link);
@@ -54,7 +54,7 @@ public class RouteTableTests
     [Fact]
     public void KeysDifferingOnlyInTheTargetAreDistinct()
     {
-        var table = new RouteTable<Link>(100);
+        var table = new ResponseRouteTable<Link>(100);
         var a = new Link();
         table.Set(ChannelKey.From(1, 2, 3, 4), a);
 

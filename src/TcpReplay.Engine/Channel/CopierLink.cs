@@ -9,7 +9,7 @@ namespace TcpReplay.Engine.Channel;
 /// frames wait in a bounded pool and records are dropped, and counted, when it is exhausted); the send thread writes
 /// finished frames, several per system call when they pile up.
 /// </summary>
-internal sealed class CopierConnection : IRouteTarget
+internal sealed class CopierLink : IRouteTarget
 {
     private const int ReceiveBufferSize = 16 * 1024;
     private const int StagingBytes = 64 * 1024;
@@ -39,7 +39,7 @@ internal sealed class CopierConnection : IRouteTarget
     private volatile bool _closed;
     private string? _closeReason;
 
-    public CopierConnection(InterceptServer server, Socket socket, InterceptServerOptions options, int id)
+    public CopierLink(InterceptServer server, Socket socket, InterceptServerOptions options, int id)
     {
         _server = server;
         _socket = socket;

@@ -7,7 +7,7 @@ namespace TcpReplay.Engine.Diagnostics;
 /// Reads and changes IPv4 routes of the main table with iproute2, in this process's network namespace or a named
 /// one. Changes are idempotent and report the exact command, so a preview (whatIf) shows what a run would do.
 /// </summary>
-public static class RouteTable
+public static class KernelRouteTable
 {
     private const string Ip = "ip";
     private static readonly TimeSpan CommandLimit = TimeSpan.FromSeconds(10);
