@@ -7,49 +7,16 @@ public sealed partial class CopyStatistics
 
     /// <summary>
     /// Visits every counter in one fixed order, close reasons and handshake causes included: the copier process writes
-    /// them in this order and its session's mirror reads them back in it, so a counter added here travels too.
+    /// them in this order and its session's mirror reads them back in it. The order is <see cref="Counters"/>', so a
+    /// counter added to that table travels too.
     /// </summary>
     internal void VisitCounters(CounterVisitor visit)
     {
-        visit(ref ClientPacketsSeenField);
-        visit(ref ClientBytesSeenField);
-        visit(ref PacketsSentField);
-        visit(ref ClientPacketsSentField);
-        visit(ref BytesSentField);
-        visit(ref ConnectionsOpenedField);
-        visit(ref ConnectionsWithoutSynField);
-        visit(ref ResponsesReceivedField);
-        visit(ref ResponseBytesField);
-        visit(ref UnmatchedResponsesField);
-        visit(ref RetransmissionsField);
-        visit(ref DuplicatesDroppedField);
-        visit(ref CaptureGapsField);
-        visit(ref CaptureGapBytesField);
-        visit(ref ResegmentedPacketsField);
-        visit(ref MalformedPacketsField);
-        visit(ref IgnoredPacketsField);
-        visit(ref EvictionsField);
-        visit(ref RecordsDroppedField);
-        visit(ref ResponseWaitTimeoutsField);
-        visit(ref CloseHeldTicksField);
-        visit(ref CloseHeldMaxTicksField);
-        visit(ref ClosesHeldField);
-        visit(ref AnswerHoldsField);
-        visit(ref AnswerHeldTicksField);
-        visit(ref AnswerHeldMaxTicksField);
-        visit(ref AnswerWaitTimeoutsField);
-        visit(ref SendErrorsTotalField);
-        visit(ref OnlinePacketsSeenField);
-        visit(ref OnlinePacketsUnmatchedField);
-        visit(ref ExchangesComparedField);
-        visit(ref StatusCodesComparedField);
-        visit(ref StatusMismatchesField);
-        visit(ref SizesComparedField);
-        visit(ref SizeMismatchesField);
-        visit(ref TargetSilentConnectionsField);
-        visit(ref BacklogWaitsField);
-        visit(ref BacklogWaitTicksField);
-        visit(ref EngineQueueDropsField);
+        foreach (var counter in Counters)
+        {
+            visit(ref counter.Field(this));
+        }
+
         for (var i = 0; i < _closed.Length; i++)
         {
             visit(ref _closed[i]);

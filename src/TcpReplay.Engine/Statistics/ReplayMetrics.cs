@@ -116,37 +116,20 @@ public static class ReplayMetrics
 
     private static void AddCopyInstruments(Meter meter)
     {
-        CopyCounter(meter, "tcpreplay.copy.client_packets", "{packet}", "Client packets captured for the copied ports.", s => s.ClientPacketsSeen);
-        CopyCounter(meter, "tcpreplay.copy.client_bytes", "By", "Client TCP payload bytes captured for the copied ports.", s => s.ClientBytesSeen);
-        CopyCounter(meter, "tcpreplay.copy.sent_packets", "{packet}", "All packets sent to the target: client segments, retransmissions and the copier's own.", s => s.PacketsSent);
-        CopyCounter(meter, "tcpreplay.copy.sent_client_packets", "{packet}", "Client segments sent to the target (first transmissions).", s => s.ClientPacketsSent);
-        CopyCounter(meter, "tcpreplay.copy.sent_bytes", "By", "TCP payload bytes sent to the target.", s => s.BytesSent);
-        CopyCounter(meter, "tcpreplay.copy.opened_connections", "{connection}", "Copied connections opened to the target.", s => s.ConnectionsOpened);
-        CopyCounter(meter, "tcpreplay.copy.connections_without_syn", "{connection}", "Connections copied without their SYN (open before the copy, or re-opened after a capture gap).", s => s.ConnectionsWithoutSyn);
-        CopyCounter(meter, "tcpreplay.copy.target_packets", "{packet}", "Target packets reported back by the intercepts.", s => s.ResponsesReceived);
-        CopyCounter(meter, "tcpreplay.copy.target_bytes", "By", "TCP payload bytes of the target packets reported back.", s => s.ResponseBytes);
-        CopyCounter(meter, "tcpreplay.copy.unmatched_target_packets", "{packet}", "Target packets reported for a fake endpoint with no copied connection (late, or another copier's).", s => s.UnmatchedResponses);
-        CopyCounter(meter, "tcpreplay.copy.retransmissions", "{packet}", "Segments the copier sent again to the target.", s => s.Retransmissions);
-        CopyCounter(meter, "tcpreplay.copy.duplicates_dropped", "{packet}", "Client retransmissions in the capture, not sent twice.", s => s.DuplicatesDropped);
-        CopyCounter(meter, "tcpreplay.copy.capture_gaps", "{gap}", "Jumps in a client's sequence space: segments the capture missed.", s => s.CaptureGaps);
-        CopyCounter(meter, "tcpreplay.copy.capture_gap_bytes", "By", "Client bytes the capture missed.", s => s.CaptureGapBytes);
-        CopyCounter(meter, "tcpreplay.copy.resegmented_packets", "{packet}", "Captured packets larger than the MTU (GRO/LRO) cut to size.", s => s.ResegmentedPackets);
-        CopyCounter(meter, "tcpreplay.copy.malformed_packets", "{packet}", "Captured packets that were not well-formed IPv4/TCP.", s => s.MalformedPackets);
-        CopyCounter(meter, "tcpreplay.copy.ignored_packets", "{packet}", "Captured packets that belong to no transfer (other ports, IPv6, non-TCP).", s => s.IgnoredPackets);
-        CopyCounter(meter, "tcpreplay.copy.evictions", "{connection}", "Idle connections evicted because the connection table was full.", s => s.Evictions);
-        CopyCounter(meter, "tcpreplay.copy.records_dropped", "{record}", "Closed connection records dropped to keep the record list bounded.", s => s.RecordsDropped);
-        CopyCounter(meter, "tcpreplay.copy.response_wait_timeouts", "{timeout}", "WaitResponse pacing: requests sent without the previous answer, after the wait timed out.", s => s.ResponseWaitTimeouts);
-        CopyCounter(meter, "tcpreplay.copy.closes_held", "{connection}", "Connections whose close was held for the target to finish answering.", s => s.ClosesHeld);
-        meter.CreateObservableCounter("tcpreplay.copy.close_held_time", () => PerCopy(s => s.CloseHeldTime.TotalSeconds), "s",
-            "Total time closes were held for the target to finish answering.");
-        CopyCounter(meter, "tcpreplay.copy.answer_holds", "{segment}", "Causal pacing: client segments held until the target had answered what came before them.", s => s.AnswerHolds);
-        meter.CreateObservableCounter("tcpreplay.copy.answer_held_time", () => PerCopy(s => s.AnswerHeldTime.TotalSeconds), "s",
-            "Total time client segments were held for the target's answers.");
-        CopyCounter(meter, "tcpreplay.copy.answer_wait_timeouts", "{timeout}", "Causal pacing: held segments sent without the target's answer, after the response wait timed out.", s => s.AnswerWaitTimeouts);
-        CopyCounter(meter, "tcpreplay.copy.backlog_waits", "{packet}", "Packets whose capture or replay thread waited because the engine had fallen behind (the kernel's buffer held the backlog).", s => s.BacklogWaits);
-        meter.CreateObservableCounter("tcpreplay.copy.backlog_wait_time", () => PerCopy(s => s.BacklogWaitTime.TotalSeconds), "s",
-            "Total time capture or replay threads waited for the engine to catch up.");
-        CopyCounter(meter, "tcpreplay.copy.engine_queue_drops", "{packet}", "Packets refused because the engine's queue stayed full for a second or the copy was stopping.", s => s.EngineQueueDrops);
+        // The counters from the one table: counts as they are, times in seconds; a maximum is no metric (it does not add up).
+        foreach (var counter in CopyStatistics.Counters)
+        {
+            switch (counter.Kind)
+            {
+                case CopyCounterKind.Count when counter.Metric is { } name:
+                    meter.CreateObservableCounter(name, () => PerCopy(counter.Read), counter.Unit, counter.Description);
+                    break;
+                case CopyCounterKind.Ticks when counter.Metric is { } name:
+                    meter.CreateObservableCounter(name, () => PerCopy(s => TimeSpan.FromTicks(counter.Read(s)).TotalSeconds), counter.Unit, counter.Description);
+                    break;
+            }
+        }
+
         meter.CreateObservableGauge("tcpreplay.copy.estimated_capture_loss", () => PerCopy(s => s.EstimatedCaptureLoss), "1",
             "Estimated share of client bytes the capture missed, 0..1.");
         meter.CreateObservableUpDownCounter("tcpreplay.copy.active_connections", () => PerCopy(ActiveConnections), "{connection}",
@@ -202,9 +185,6 @@ public static class ReplayMetrics
         meter.CreateObservableUpDownCounter("tcpreplay.intercept.routes", () => PerIntercept(s => (long)s.Service.Server.Routes), "{route}",
             "Fake client endpoints announced and remembered now.");
     }
-
-    private static void CopyCounter(Meter meter, string name, string unit, string description, Func<CopyStatistics, long> read) =>
-        meter.CreateObservableCounter(name, () => PerCopy(read), unit, description);
 
     private static void InterceptCounter(Meter meter, string name, string unit, string description, Func<InterceptMetricsSource, long> read) =>
         meter.CreateObservableCounter(name, () => PerIntercept(read), unit, description);
