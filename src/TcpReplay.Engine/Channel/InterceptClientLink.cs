@@ -38,7 +38,7 @@ internal sealed class InterceptClientLink
     private bool _helloPending;
     private bool _resyncPending;
     private bool _stopping;
-    private string? _abortReason;
+    private LinkFailure? _abortReason;
 
     private readonly object _statusLock = new();
     private InterceptLinkStatus _status;
@@ -149,7 +149,7 @@ internal sealed class InterceptClientLink
 
     private void RunReceive()
     {
-        var buffer = new byte[ReceiveBufferSize];
+        var reader = new ResponseRecordReader(ReceiveBufferSize, _combined, _withPayload, payloadRequested: _askPayloadBytes > 0);
         var consecutiveFailures = 0;
         while (!_stopToken.IsCancellationRequested)
         {
@@ -173,7 +173,7 @@ internal sealed class InterceptClientLink
 
                 Report(InterceptLinkState.Connected, error: null, connected: true, failed: false);
 
-                error = ReceiveLoop(socket, buffer);
+                error = ReceiveLoop(socket, reader);
                 lock (_sendLock)
                 {
                     if (ReferenceEquals(_socket, socket))
@@ -203,13 +203,13 @@ internal sealed class InterceptClientLink
         Report(InterceptLinkState.Stopped, error: null, connected: false, failed: false);
     }
 
-    private string? Connect(Socket socket)
+    private LinkFailure? Connect(Socket socket)
     {
         lock (_sendLock)
         {
             if (_stopping)
             {
-                return "stopped";
+                return LinkFailure.Stopped;
             }
 
             _connecting = socket;
@@ -229,19 +229,19 @@ internal sealed class InterceptClientLink
         catch (SocketException ex) when (_stopToken.IsCancellationRequested)
         {
             _ = ex;
-            return "stopped";
+            return LinkFailure.Stopped;
         }
         catch (SocketException ex) when (ex.SocketErrorCode is SocketError.InProgress or SocketError.WouldBlock or SocketError.TimedOut)
         {
-            return $"connect to intercept {_server} timed out after {_connectTimeout.TotalMilliseconds:0} ms";
+            return new LinkFailure(LinkFailureKind.ConnectFailed, $"connect to intercept {_server} timed out after {_connectTimeout.TotalMilliseconds:0} ms");
         }
         catch (SocketException ex)
         {
-            return $"connect to intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})";
+            return new LinkFailure(LinkFailureKind.ConnectFailed, $"connect to intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})");
         }
         catch (ObjectDisposedException)
         {
-            return "stopped";
+            return LinkFailure.Stopped;
         }
         finally
         {
@@ -273,106 +273,52 @@ internal sealed class InterceptClientLink
         }
     }
 
-    private string ReceiveLoop(Socket socket, byte[] buffer)
+    private LinkFailure ReceiveLoop(Socket socket, ResponseRecordReader reader)
     {
-        var filled = 0;
         // The payload extension changes the record size after its acknowledgment, per connection of the link.
-        var recordSize = _recordSize;
-        var payloadBytes = 0;
-        var awaitingAcknowledgment = _askPayloadBytes > 0;
+        reader.Reset();
         while (true)
         {
             int received;
             try
             {
-                received = socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
+                received = socket.Receive(reader.FreeSpace, SocketFlags.None);
             }
             catch (SocketException ex)
             {
-                return $"receive from intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})";
+                return LinkFailure.FromSocketError(ex.SocketErrorCode, $"receive from intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})");
             }
             catch (ObjectDisposedException)
             {
-                return "link closed";
+                return new LinkFailure(LinkFailureKind.Aborted, "link closed");
             }
 
             if (received == 0)
             {
-                return $"intercept {_server} closed the connection";
+                return new LinkFailure(LinkFailureKind.Closed, $"intercept {_server} closed the connection");
             }
 
-            filled += received;
-            var consumed = 0;
-            while (true)
+            reader.Advance(received);
+            for (var result = reader.Read(out var record); result != ResponseRecordReadResult.NeedMoreData; result = reader.Read(out record))
             {
-                var rest = buffer.AsSpan(consumed, filled - consumed);
-                if (_combined)
+                switch (result)
                 {
-                    var status = CombinedFrame.TryRead(rest, recordSize, ChannelProtocol.MaxRecordsPerFrame(_withPayload), out var count, out var frameLength);
-                    if (status == CombinedFrameStatus.CountTooLarge)
-                    {
+                    case ResponseRecordReadResult.ProtocolError:
                         _owner.CountProtocolError();
-                        return $"protocol error from intercept {_server}: combined frame announces {count} records, at most {ChannelProtocol.MaxRecordsPerFrame(_withPayload)} allowed";
-                    }
+                        return new LinkFailure(
+                            LinkFailureKind.ProtocolError,
+                            $"protocol error from intercept {_server}: combined frame announces {reader.AnnouncedRecords} records, at most {reader.MaxRecordsPerFrame} allowed");
 
-                    if (status == CombinedFrameStatus.Incomplete)
-                    {
+                    case ResponseRecordReadResult.PayloadGranted:
+                        _owner.ReportPayloadGranted(reader.GrantedPayloadBytes);
                         break;
-                    }
 
-                    var size = recordSize;
-                    for (var i = 0; i < count; i++)
-                    {
-                        var record = rest.Slice(ChannelProtocol.CombinedHeaderSize + (i * size), size);
-                        if (!(awaitingAcknowledgment && TakeAcknowledgment(record, ref recordSize, ref payloadBytes, ref awaitingAcknowledgment)))
-                        {
-                            Deliver(record, payloadBytes);
-                        }
-                    }
-
-                    consumed += frameLength;
-                }
-                else
-                {
-                    if (rest.Length < recordSize)
-                    {
+                    default:
+                        Deliver(record, reader.PayloadBytes);
                         break;
-                    }
-
-                    var record = rest[..recordSize];
-                    consumed += recordSize;
-                    if (!(awaitingAcknowledgment && TakeAcknowledgment(record, ref recordSize, ref payloadBytes, ref awaitingAcknowledgment)))
-                    {
-                        Deliver(record, payloadBytes);
-                    }
                 }
             }
-
-            if (consumed > 0)
-            {
-                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-                filled -= consumed;
-            }
         }
-    }
-
-    /// <summary>The intercept's answer to the payload request: from the next record on, records have the granted size.</summary>
-    private bool TakeAcknowledgment(ReadOnlySpan<byte> record, ref int recordSize, ref int payloadBytes, ref bool awaiting)
-    {
-        if (!ResponsePayloadExtension.TryReadAcknowledgment(record, out var granted))
-        {
-            return false;
-        }
-
-        awaiting = false;
-        if (granted > 0)
-        {
-            payloadBytes = granted;
-            recordSize = ResponsePayloadExtension.RecordSize(granted);
-        }
-
-        _owner.ReportPayloadGranted(granted);
-        return true;
     }
 
     private void Deliver(Span<byte> record, int payloadBytes)
@@ -464,7 +410,8 @@ internal sealed class InterceptClientLink
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
-                Abort(socket, $"send to intercept {_server} failed: {ex.Message}");
+                var reason = $"send to intercept {_server} failed: {ex.Message}";
+                Abort(socket, ex is SocketException socketError ? LinkFailure.FromSocketError(socketError.SocketErrorCode, reason) : new LinkFailure(LinkFailureKind.Aborted, reason));
             }
         }
     }
@@ -511,7 +458,7 @@ internal sealed class InterceptClientLink
         return count;
     }
 
-    private void Abort(Socket socket, string reason)
+    private void Abort(Socket socket, LinkFailure reason)
     {
         lock (_sendLock)
         {
@@ -533,7 +480,7 @@ internal sealed class InterceptClientLink
         return TimeSpan.FromMilliseconds(Math.Min(delay, _maxBackoff.TotalMilliseconds));
     }
 
-    private void Report(InterceptLinkState state, string? error, bool connected, bool failed)
+    private void Report(InterceptLinkState state, LinkFailure? error, bool connected, bool failed)
     {
         InterceptLinkStatus status;
         lock (_statusLock)
@@ -555,8 +502,11 @@ internal sealed class InterceptClientLink
                 state,
                 _connects,
                 _failures,
-                error ?? previous.LastError,
-                connected ? DateTime.UtcNow : null);
+                error?.Message ?? previous.LastError,
+                connected ? DateTime.UtcNow : null)
+            {
+                LastFailureKind = error?.Kind ?? previous.LastFailureKind,
+            };
             Volatile.Write(ref _status, status);
         }
 
