@@ -34,15 +34,8 @@ public static class ResponseRecord
     internal const int IpVersionIhlOffset = 0;
     internal const int IpTotalLengthOffset = 2;
     internal const int IpChecksumOffset = 10;
-    internal const int IpSourceOffset = 12;
-    internal const int IpDestinationOffset = 16;
-    internal const int TcpSourcePortOffset = 0;
-    internal const int TcpDestinationPortOffset = 2;
     internal const int TcpDataOffsetOffset = 12;
-    internal const int TcpFlagsOffset = 13;
 
-    internal const byte TcpFlagSyn = 0x02;
-    internal const byte TcpFlagRst = 0x04;
     private const byte OptionEnd = 0;
     private const byte OptionNop = 1;
 
