@@ -212,7 +212,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     /// <summary>IPv4 header + TCP header length of a record (IHL × 4 + data offset × 4), within the record; the whole record when it is not readable.</summary>
     private static int TargetRecordHeaderLength(ReadOnlySpan<byte> record)
     {
-        if (record.Length < Channel.ResponseRecord.IpHeaderSize + Channel.ResponseRecord.TcpHeaderSize
+        if (record.Length < Ipv4Fields.MinimumHeaderLength + TcpFields.MinimumHeaderLength
             || Ipv4HeaderPeek.TryPeek(record, out var ip) != PacketParseStatus.Ok)
         {
             return record.Length;
