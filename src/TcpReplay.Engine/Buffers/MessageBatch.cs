@@ -8,9 +8,9 @@ namespace TcpReplay.Engine.Buffers;
 /// Native packet slots for sendmmsg(2) and recvmmsg(2): one system call moves a whole batch of packets.
 /// </summary>
 /// <remarks>
-/// <para>A system call is the dearest part of a small packet's trip on a virtual machine: about 1 µs each on the lab
-/// host (a null syscall in a loop), as much as the copier's own work on a request. Sending or reading packets one call
-/// each cost the copier two of them per copied request.</para>
+/// <para>A system call is the dearest part of a small packet's trip on a virtual machine: even a null one costs as much
+/// as the copier's own work on a request (docs/benchmarks.md). Sending or reading packets one call each cost the copier
+/// two of them per copied request.</para>
 /// <para>The slots are native memory, so the kernel reads and writes them without pinning, and only the pages a packet
 /// touched are resident: 32 slots of 64 KiB for GRO-sized captures take a few pages while the packets are small.</para>
 /// <para>Not thread-safe: one thread (the engine's, or the capture's) owns a batch.</para>

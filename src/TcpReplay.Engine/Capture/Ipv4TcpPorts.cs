@@ -1,22 +1,13 @@
-using System.Buffers.Binary;
+using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Capture;
 
 /// <summary>
-/// The few IPv4/TCP fields a capture filters on, read bounds-checked straight from the bytes (RFC 791 §3.1,
-/// RFC 9293 §3.1). Deliberately minimal: the full views live in Engine/Packets.
+/// The few IPv4/TCP fields a capture filters on, read bounds-checked through the peek views of Engine/Packets
+/// (RFC 791 §3.1, RFC 9293 §3.1): only the fixed IPv4 header and the four bytes of TCP ports need to be present.
 /// </summary>
 internal static class Ipv4TcpPorts
 {
-    private const int MinimumIpv4HeaderLength = 20;
-    private const int ProtocolOffset = 9;
-    private const int FlagsFragmentOffset = 6;
-    private const int DestinationAddressOffset = 16;
-    private const byte TcpProtocol = 6;
-
-    // The 13-bit fragment offset; a non-zero one means no TCP header is in this fragment.
-    private const ushort FragmentOffsetMask = 0x1FFF;
-
     /// <summary>
     /// Reads the destination address and the TCP ports of an IPv4 packet. False (nothing read) when the packet is
     /// not IPv4, not TCP, a non-first fragment, or too short for the IP header plus the four bytes of TCP ports.
@@ -30,23 +21,22 @@ internal static class Ipv4TcpPorts
         destinationAddress = 0;
         sourcePort = 0;
         destinationPort = 0;
-        if (packet.Length < MinimumIpv4HeaderLength || packet[0] >> 4 != 4)
+
+        // A non-first fragment holds no TCP header.
+        if (Ipv4HeaderPeek.TryPeek(packet, out var ip) != PacketParseStatus.Ok || !ip.IsTcp || ip.FragmentOffset != 0)
         {
             return false;
         }
 
-        var headerLength = (packet[0] & 0x0F) * 4;
-        if (headerLength < MinimumIpv4HeaderLength
-            || packet[ProtocolOffset] != TcpProtocol
-            || (BinaryPrimitives.ReadUInt16BigEndian(packet[FlagsFragmentOffset..]) & FragmentOffsetMask) != 0
-            || packet.Length < headerLength + 4)
+        var tcp = new TcpHeaderPeek(ip.AfterHeader);
+        if (!tcp.HasPorts)
         {
             return false;
         }
 
-        destinationAddress = BinaryPrimitives.ReadUInt32BigEndian(packet[DestinationAddressOffset..]);
-        sourcePort = BinaryPrimitives.ReadUInt16BigEndian(packet[headerLength..]);
-        destinationPort = BinaryPrimitives.ReadUInt16BigEndian(packet[(headerLength + 2)..]);
+        destinationAddress = ip.DestinationAddress;
+        sourcePort = tcp.SourcePort;
+        destinationPort = tcp.DestinationPort;
         return true;
     }
 }

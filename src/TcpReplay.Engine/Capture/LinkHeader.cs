@@ -1,82 +1,25 @@
-using System.Buffers.Binary;
 using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Capture;
 
 /// <summary>
-/// Finds where the IPv4 header starts behind a link-layer header, bounds-checked. Minimal on purpose (the auto
-/// probe counts ports with it); the full link views live in Engine/Packets.
+/// What the capture layer asks of the link layer: where the IPv4 header starts (the auto probe counts ports with it),
+/// read through <see cref="LinkLayer"/>, and which <see cref="LinkType"/> a libpcap datalink value is.
 /// </summary>
 internal static class LinkHeader
 {
-    private const ushort EtherTypeIpv4 = 0x0800;
-    private const ushort EtherTypeVlan = 0x8100;
-    private const ushort EtherTypeQinQ = 0x88A8;
-    private const int EtherTypeOffset = 12;
-    private const int VlanTagLength = 4;
-    private const int MaxVlanTags = 2;
-    private const int SllHeaderLength = 16;
-    private const int SllProtocolOffset = 14;
-    private const int Sll2HeaderLength = 20;
-    private const int LoopbackHeaderLength = 4;
-
-    // BSD AF_INET is 2 on every platform that writes DLT_NULL/DLT_LOOP captures.
-    private const uint AddressFamilyInet = 2;
-
     /// <summary>Offset of the IPv4 header, or false when the frame is not IPv4 or too short.</summary>
     public static bool TryGetIpv4Offset(ReadOnlySpan<byte> frame, LinkType linkType, out int offset)
     {
-        offset = 0;
-        switch (linkType)
+        // The link layer names the protocol (version 4) or, for raw IP, leaves it to the IP header (version 0);
+        // either way the IP header itself must say 4.
+        if (LinkLayer.TryGetNetworkOffset(linkType, frame, out offset, out var ipVersion) != PacketParseStatus.Ok
+            || ipVersion is not (0 or Ipv4Fields.Version))
         {
-            case LinkType.Raw:
-            case LinkType.Ipv4:
-                return frame.Length > 0 && frame[0] >> 4 == 4;
-
-            case LinkType.Ethernet:
-                {
-                    var typeOffset = EtherTypeOffset;
-                    for (var tags = 0; ; tags++)
-                    {
-                        if (frame.Length < typeOffset + 2)
-                        {
-                            return false;
-                        }
-
-                        var etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[typeOffset..]);
-                        if ((etherType == EtherTypeVlan || etherType == EtherTypeQinQ) && tags < MaxVlanTags)
-                        {
-                            typeOffset += VlanTagLength;
-                            continue;
-                        }
-
-                        offset = typeOffset + 2;
-                        return etherType == EtherTypeIpv4;
-                    }
-                }
-
-            case LinkType.LinuxSll:
-                offset = SllHeaderLength;
-                return frame.Length >= SllHeaderLength
-                    && BinaryPrimitives.ReadUInt16BigEndian(frame[SllProtocolOffset..]) == EtherTypeIpv4;
-
-            case LinkType.LinuxSll2:
-                offset = Sll2HeaderLength;
-                return frame.Length >= Sll2HeaderLength && BinaryPrimitives.ReadUInt16BigEndian(frame) == EtherTypeIpv4;
-
-            case LinkType.Null:
-                offset = LoopbackHeaderLength;
-                return frame.Length >= LoopbackHeaderLength
-                    && (BinaryPrimitives.ReadUInt32LittleEndian(frame) == AddressFamilyInet
-                        || BinaryPrimitives.ReadUInt32BigEndian(frame) == AddressFamilyInet);
-
-            case LinkType.Loop:
-                offset = LoopbackHeaderLength;
-                return frame.Length >= LoopbackHeaderLength && BinaryPrimitives.ReadUInt32BigEndian(frame) == AddressFamilyInet;
-
-            default:
-                return false;
+            return false;
         }
+
+        return frame.Length > offset && frame[offset] >> 4 == Ipv4Fields.Version;
     }
 
     /// <summary>Maps libpcap's pcap_datalink() DLT_* value to the file LINKTYPE_* value of <see cref="LinkType"/>.</summary>

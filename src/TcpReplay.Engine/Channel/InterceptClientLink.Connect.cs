@@ -8,13 +8,13 @@ namespace TcpReplay.Engine.Channel;
 /// </summary>
 internal sealed partial class InterceptClientLink
 {
-    private string? Connect(Socket socket)
+    private LinkFailure? Connect(Socket socket)
     {
         lock (_sendLock)
         {
             if (_stopping)
             {
-                return "stopped";
+                return LinkFailure.Stopped;
             }
 
             _connecting = socket;
@@ -34,19 +34,19 @@ internal sealed partial class InterceptClientLink
         catch (SocketException ex) when (_stopToken.IsCancellationRequested)
         {
             _ = ex;
-            return "stopped";
+            return LinkFailure.Stopped;
         }
         catch (SocketException ex) when (ex.SocketErrorCode is SocketError.InProgress or SocketError.WouldBlock or SocketError.TimedOut)
         {
-            return $"connect to intercept {_server} timed out after {_connectTimeout.TotalMilliseconds:0} ms";
+            return new LinkFailure(LinkFailureKind.ConnectFailed, $"connect to intercept {_server} timed out after {_connectTimeout.TotalMilliseconds:0} ms");
         }
         catch (SocketException ex)
         {
-            return $"connect to intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})";
+            return new LinkFailure(LinkFailureKind.ConnectFailed, $"connect to intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})");
         }
         catch (ObjectDisposedException)
         {
-            return "stopped";
+            return LinkFailure.Stopped;
         }
         finally
         {

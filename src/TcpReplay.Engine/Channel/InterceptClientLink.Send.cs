@@ -85,7 +85,8 @@ internal sealed partial class InterceptClientLink
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
-                Abort(socket, $"send to intercept {_server} failed: {ex.Message}");
+                var reason = $"send to intercept {_server} failed: {ex.Message}";
+                Abort(socket, ex is SocketException socketError ? LinkFailure.FromSocketError(socketError.SocketErrorCode, reason) : new LinkFailure(LinkFailureKind.Aborted, reason));
             }
         }
     }
@@ -120,7 +121,7 @@ internal sealed partial class InterceptClientLink
         }
     }
 
-    private void Abort(Socket socket, string reason)
+    private void Abort(Socket socket, LinkFailure reason)
     {
         lock (_sendLock)
         {

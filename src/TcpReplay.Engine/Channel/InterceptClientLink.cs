@@ -40,7 +40,7 @@ internal sealed partial class InterceptClientLink
     private bool _helloPending;
     private bool _resyncPending;
     private bool _stopping;
-    private string? _abortReason;
+    private LinkFailure? _abortReason;
 
     private readonly object _statusLock = new();
     private InterceptLinkStatus _status;
@@ -123,7 +123,7 @@ internal sealed partial class InterceptClientLink
 
     private void RunReceive()
     {
-        var buffer = new byte[ReceiveBufferSize];
+        var reader = new ResponseRecordReader(ReceiveBufferSize, _combined, _withPayload, payloadRequested: _askPayloadBytes > 0);
         while (!_stopToken.IsCancellationRequested)
         {
             Report(InterceptLinkState.Connecting, error: null, connected: false, failed: false);
@@ -146,7 +146,7 @@ internal sealed partial class InterceptClientLink
 
                 Report(InterceptLinkState.Connected, error: null, connected: true, failed: false);
 
-                error = ReceiveLoop(socket, buffer);
+                error = ReceiveLoop(socket, reader);
                 lock (_sendLock)
                 {
                     if (ReferenceEquals(_socket, socket))
@@ -175,106 +175,52 @@ internal sealed partial class InterceptClientLink
         Report(InterceptLinkState.Stopped, error: null, connected: false, failed: false);
     }
 
-    private string ReceiveLoop(Socket socket, byte[] buffer)
+    private LinkFailure ReceiveLoop(Socket socket, ResponseRecordReader reader)
     {
-        var filled = 0;
         // The payload extension changes the record size after its acknowledgment, per connection of the link.
-        var recordSize = _recordSize;
-        var payloadBytes = 0;
-        var awaitingAcknowledgment = _askPayloadBytes > 0;
+        reader.Reset();
         while (true)
         {
             int received;
             try
             {
-                received = socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
+                received = socket.Receive(reader.FreeSpace, SocketFlags.None);
             }
             catch (SocketException ex)
             {
-                return $"receive from intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})";
+                return LinkFailure.FromSocketError(ex.SocketErrorCode, $"receive from intercept {_server} failed: {ex.SocketErrorCode} ({ex.Message})");
             }
             catch (ObjectDisposedException)
             {
-                return "link closed";
+                return new LinkFailure(LinkFailureKind.Aborted, "link closed");
             }
 
             if (received == 0)
             {
-                return $"intercept {_server} closed the connection";
+                return new LinkFailure(LinkFailureKind.Closed, $"intercept {_server} closed the connection");
             }
 
-            filled += received;
-            var consumed = 0;
-            while (true)
+            reader.Advance(received);
+            for (var result = reader.Read(out var record); result != ResponseRecordReadResult.NeedMoreData; result = reader.Read(out record))
             {
-                var rest = buffer.AsSpan(consumed, filled - consumed);
-                if (_combined)
+                switch (result)
                 {
-                    var status = CombinedFrame.TryRead(rest, recordSize, ChannelProtocol.MaxRecordsPerFrame(_withPayload), out var count, out var frameLength);
-                    if (status == CombinedFrameStatus.CountTooLarge)
-                    {
+                    case ResponseRecordReadResult.ProtocolError:
                         _owner.CountProtocolError();
-                        return $"protocol error from intercept {_server}: combined frame announces {count} records, at most {ChannelProtocol.MaxRecordsPerFrame(_withPayload)} allowed";
-                    }
+                        return new LinkFailure(
+                            LinkFailureKind.ProtocolError,
+                            $"protocol error from intercept {_server}: combined frame announces {reader.AnnouncedRecords} records, at most {reader.MaxRecordsPerFrame} allowed");
 
-                    if (status == CombinedFrameStatus.Incomplete)
-                    {
+                    case ResponseRecordReadResult.PayloadGranted:
+                        _owner.ReportPayloadGranted(reader.GrantedPayloadBytes);
                         break;
-                    }
 
-                    var size = recordSize;
-                    for (var i = 0; i < count; i++)
-                    {
-                        var record = rest.Slice(ChannelProtocol.CombinedHeaderSize + (i * size), size);
-                        if (!(awaitingAcknowledgment && TakeAcknowledgment(record, ref recordSize, ref payloadBytes, ref awaitingAcknowledgment)))
-                        {
-                            Deliver(record, payloadBytes);
-                        }
-                    }
-
-                    consumed += frameLength;
-                }
-                else
-                {
-                    if (rest.Length < recordSize)
-                    {
+                    default:
+                        Deliver(record, reader.PayloadBytes);
                         break;
-                    }
-
-                    var record = rest[..recordSize];
-                    consumed += recordSize;
-                    if (!(awaitingAcknowledgment && TakeAcknowledgment(record, ref recordSize, ref payloadBytes, ref awaitingAcknowledgment)))
-                    {
-                        Deliver(record, payloadBytes);
-                    }
                 }
             }
-
-            if (consumed > 0)
-            {
-                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-                filled -= consumed;
-            }
         }
-    }
-
-    /// <summary>The intercept's answer to the payload request: from the next record on, records have the granted size.</summary>
-    private bool TakeAcknowledgment(ReadOnlySpan<byte> record, ref int recordSize, ref int payloadBytes, ref bool awaiting)
-    {
-        if (!ResponsePayloadExtension.TryReadAcknowledgment(record, out var granted))
-        {
-            return false;
-        }
-
-        awaiting = false;
-        if (granted > 0)
-        {
-            payloadBytes = granted;
-            recordSize = ResponsePayloadExtension.RecordSize(granted);
-        }
-
-        _owner.ReportPayloadGranted(granted);
-        return true;
     }
 
     private void Deliver(Span<byte> record, int payloadBytes)
@@ -304,7 +250,7 @@ internal sealed partial class InterceptClientLink
         }
     }
 
-    private void Report(InterceptLinkState state, string? error, bool connected, bool failed)
+    private void Report(InterceptLinkState state, LinkFailure? error, bool connected, bool failed)
     {
         InterceptLinkStatus status;
         lock (_statusLock)
@@ -326,8 +272,11 @@ internal sealed partial class InterceptClientLink
                 state,
                 _connects,
                 _failures,
-                error ?? previous.LastError,
-                connected ? DateTime.UtcNow : null);
+                error?.Message ?? previous.LastError,
+                connected ? DateTime.UtcNow : null)
+            {
+                LastFailureKind = error?.Kind ?? previous.LastFailureKind,
+            };
             Volatile.Write(ref _status, status);
         }
 

@@ -17,4 +17,8 @@ public sealed record InterceptLinkStatus(
     int Connects,
     int Failures,
     string? LastError,
-    DateTime? ConnectedSince);
+    DateTime? ConnectedSince)
+{
+    /// <summary>The kind of the failure <see cref="LastError"/> describes; null if nothing failed yet.</summary>
+    public LinkFailureKind? LastFailureKind { get; init; }
+}

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Channel;
 
@@ -215,11 +216,9 @@ public sealed class InterceptServer : IDisposable
         }
 
         record = record[.._recordSize];
-        var key = ChannelKey.From(
-            BinaryPrimitives.ReadUInt32BigEndian(record[ResponseRecord.IpDestinationOffset..]),
-            BinaryPrimitives.ReadUInt16BigEndian(record[(ResponseRecord.TcpOffset + ResponseRecord.TcpDestinationPortOffset)..]),
-            _options.IgnoreTargetAddress ? 0 : BinaryPrimitives.ReadUInt32BigEndian(record[ResponseRecord.IpSourceOffset..]),
-            BinaryPrimitives.ReadUInt16BigEndian(record[(ResponseRecord.TcpOffset + ResponseRecord.TcpSourcePortOffset)..]));
+        var ip = new Ipv4HeaderPeek(record);
+        var tcp = new TcpHeaderPeek(record[ResponseRecord.TcpOffset..]);
+        var key = ChannelKey.From(ip.DestinationAddress, tcp.DestinationPort, _options.IgnoreTargetAddress ? 0 : ip.SourceAddress, tcp.SourcePort);
         var nowMs = ChannelClock.NowMs;
 
         CopierLink? link;
@@ -375,8 +374,8 @@ public sealed class InterceptServer : IDisposable
 
     private void ParkOrDrop(ChannelKey key, ReadOnlySpan<byte> record, long nowMs)
     {
-        var flags = record[ResponseRecord.TcpOffset + ResponseRecord.TcpFlagsOffset];
-        if ((flags & (ResponseRecord.TcpFlagSyn | ResponseRecord.TcpFlagRst)) != 0 &&
+        var flags = new TcpHeaderPeek(record[ResponseRecord.TcpOffset..]).Flags;
+        if ((flags & (TcpFlags.Syn | TcpFlags.Rst)) != 0 &&
             _parking.Park(key, record, nowMs + _parkTimeMs, out var evicted))
         {
             Interlocked.Increment(ref _parked);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Channel;
 
@@ -117,9 +118,9 @@ public static class ResponsePayloadExtension
         }
 
         // TryEncode validated the headers, so these reads are in range.
-        var ipHeaderLength = (ipPacket[0] & 0x0F) * 4;
-        var headers = ipHeaderLength + ((ipPacket[ipHeaderLength + 12] >> 4) * 4);
-        var declared = BinaryPrimitives.ReadUInt16BigEndian(ipPacket[2..]) - headers;
+        var ip = new Ipv4HeaderPeek(ipPacket);
+        var headers = ip.HeaderLength + new TcpHeaderPeek(ip.AfterHeader).HeaderLength;
+        var declared = ip.TotalLength - headers;
         var carried = Math.Max(0, Math.Min(Math.Min(declared, ipPacket.Length - headers), payloadBytes));
         BinaryPrimitives.WriteInt64BigEndian(destination[TimestampOffset..], Math.Max(0, captureTimestampNanoseconds));
         BinaryPrimitives.WriteUInt16BigEndian(destination[LengthOffset..], (ushort)carried);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TcpReplay.Engine.Packets;
 
 namespace TcpReplay.Engine.Channel;
 
@@ -32,20 +33,9 @@ public static class ResponseRecord
 
     internal const int IpVersionIhlOffset = 0;
     internal const int IpTotalLengthOffset = 2;
-    internal const int IpFragmentOffset = 6;
-    internal const int IpProtocolOffset = 9;
     internal const int IpChecksumOffset = 10;
-    internal const int IpSourceOffset = 12;
-    internal const int IpDestinationOffset = 16;
-    internal const int TcpSourcePortOffset = 0;
-    internal const int TcpDestinationPortOffset = 2;
     internal const int TcpDataOffsetOffset = 12;
-    internal const int TcpFlagsOffset = 13;
 
-    internal const byte TcpFlagSyn = 0x02;
-    internal const byte TcpFlagRst = 0x04;
-    private const byte ProtocolTcp = 6;
-    private const ushort FragmentOffsetMask = 0x1FFF;
     private const byte OptionEnd = 0;
     private const byte OptionNop = 1;
 
@@ -133,29 +123,26 @@ public static class ResponseRecord
         }
 
         record = record[..recordSize];
-        if (record[IpVersionIhlOffset] >> 4 != 4)
+        var status = FromPeek(Ipv4HeaderPeek.TryPeek(record, out var ip));
+        if (status != ResponseRecordStatus.Ok)
         {
-            return ResponseRecordStatus.NotIPv4;
+            return status;
         }
 
-        var ipHeaderLength = (record[IpVersionIhlOffset] & 0x0F) * 4;
-        if (ipHeaderLength < IpHeaderSize)
-        {
-            return ResponseRecordStatus.BadIpHeaderLength;
-        }
-
-        if (record[IpProtocolOffset] != ProtocolTcp)
+        if (!ip.IsTcp)
         {
             return ResponseRecordStatus.NotTcp;
         }
 
-        var tcpHeaderLength = (record[TcpOffset + TcpDataOffsetOffset] >> 4) * 4;
+        // The TCP header is at byte 20 whatever the IHL says: C intercept copies 20 bytes of IP header.
+        var ipHeaderLength = ip.HeaderLength;
+        var tcpHeaderLength = new TcpHeaderPeek(record[TcpOffset..]).HeaderLength;
         if (tcpHeaderLength < TcpHeaderSize)
         {
             return ResponseRecordStatus.BadTcpHeaderLength;
         }
 
-        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(record[IpTotalLengthOffset..]);
+        var totalLength = ip.TotalLength;
         if (totalLength < ipHeaderLength + tcpHeaderLength)
         {
             return ResponseRecordStatus.BadTotalLength;
@@ -215,7 +202,7 @@ public static class ResponseRecord
             return -1;
         }
 
-        var length = BinaryPrimitives.ReadUInt16BigEndian(record[IpTotalLengthOffset..]) - IpHeaderSize - ((record[TcpOffset + TcpDataOffsetOffset] >> 4) * 4);
+        var length = new Ipv4HeaderPeek(record).TotalLength - IpHeaderSize - new TcpHeaderPeek(record[TcpOffset..]).HeaderLength;
         return length < 0 ? -1 : length;
     }
 
@@ -237,7 +224,7 @@ public static class ResponseRecord
             return false;
         }
 
-        var start = TcpOffset + ((record[TcpOffset + TcpDataOffsetOffset] >> 4) * 4);
+        var start = TcpOffset + new TcpHeaderPeek(record[TcpOffset..]).HeaderLength;
         payload = record.Slice(start, length);
         return true;
     }
@@ -247,38 +234,30 @@ public static class ResponseRecord
         ipHeaderLength = 0;
         tcpHeaderLength = 0;
         totalLength = 0;
-        if (packet.Length < IpHeaderSize)
+        var status = FromPeek(Ipv4HeaderPeek.TryPeek(packet, out var ip));
+        if (status != ResponseRecordStatus.Ok)
         {
-            return ResponseRecordStatus.TooShort;
+            return status;
         }
 
-        if (packet[IpVersionIhlOffset] >> 4 != 4)
-        {
-            return ResponseRecordStatus.NotIPv4;
-        }
-
-        ipHeaderLength = (packet[IpVersionIhlOffset] & 0x0F) * 4;
-        if (ipHeaderLength < IpHeaderSize)
-        {
-            return ResponseRecordStatus.BadIpHeaderLength;
-        }
-
-        if (packet[IpProtocolOffset] != ProtocolTcp)
+        ipHeaderLength = ip.HeaderLength;
+        if (!ip.IsTcp)
         {
             return ResponseRecordStatus.NotTcp;
         }
 
-        if ((BinaryPrimitives.ReadUInt16BigEndian(packet[IpFragmentOffset..]) & FragmentOffsetMask) != 0)
+        if (ip.FragmentOffset != 0)
         {
             return ResponseRecordStatus.Fragment;
         }
 
-        if (packet.Length < ipHeaderLength + TcpHeaderSize)
+        var tcp = new TcpHeaderPeek(ip.AfterHeader);
+        if (!tcp.HasFixedHeader)
         {
             return ResponseRecordStatus.TooShort;
         }
 
-        tcpHeaderLength = (packet[ipHeaderLength + TcpDataOffsetOffset] >> 4) * 4;
+        tcpHeaderLength = tcp.HeaderLength;
         if (tcpHeaderLength < TcpHeaderSize)
         {
             return ResponseRecordStatus.BadTcpHeaderLength;
@@ -289,9 +268,17 @@ public static class ResponseRecord
             return ResponseRecordStatus.TooShort;
         }
 
-        totalLength = BinaryPrimitives.ReadUInt16BigEndian(packet[IpTotalLengthOffset..]);
+        totalLength = ip.TotalLength;
         return totalLength < ipHeaderLength + tcpHeaderLength ? ResponseRecordStatus.BadTotalLength : ResponseRecordStatus.Ok;
     }
+
+    private static ResponseRecordStatus FromPeek(PacketParseStatus status) => status switch
+    {
+        PacketParseStatus.Ok => ResponseRecordStatus.Ok,
+        PacketParseStatus.BadIpVersion => ResponseRecordStatus.NotIPv4,
+        PacketParseStatus.BadIpHeaderLength => ResponseRecordStatus.BadIpHeaderLength,
+        _ => ResponseRecordStatus.TooShort,
+    };
 
     /// <summary>
     /// Copies, in order, every whole option of <paramref name="source"/> that still fits into <paramref name="destination"/>

@@ -57,6 +57,7 @@ internal sealed record CopierStatus(
             w.Write(link.Failures);
             w.WriteNullable(link.LastError);
             w.WriteNullable(link.ConnectedSince);
+            w.WriteNullable((int?)link.LastFailureKind);
         });
 
         writer.Write(InterceptConnected);
@@ -80,7 +81,10 @@ internal sealed record CopierStatus(
         var hasCapture = reader.ReadBoolean();
         var capture = new CaptureSourceStatistics(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64());
         var links = reader.ReadList(r => new InterceptLinkStatus(r.ReadIPEndPoint(), r.ReadInt32(), (InterceptLinkState)r.ReadInt32(),
-            r.ReadInt32(), r.ReadInt32(), r.ReadNullableString(), r.ReadNullableDateTime()));
+            r.ReadInt32(), r.ReadInt32(), r.ReadNullableString(), r.ReadNullableDateTime())
+        {
+            LastFailureKind = (LinkFailureKind?)r.ReadNullableInt32(),
+        });
 
         var connected = reader.ReadBoolean();
         var reconnects = reader.ReadInt64();

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Offline;
@@ -11,19 +11,17 @@ namespace TcpReplay.Engine.Offline;
 /// <remarks>Called on the engine thread; read from the replay thread. One long per port, no allocation.</remarks>
 internal sealed class SynWatchSender(IPacketSender inner, PrecisionScheduler clock) : IPacketSender, IConnectionStarts
 {
-    private const byte Syn = 0x02;
-    private const byte Ack = 0x10;
     private readonly long[] _synSentAt = new long[65536];
 
     public int Send(ReadOnlySpan<byte> ipPacket, uint destination)
     {
         var result = inner.Send(ipPacket, destination);
-        if (ipPacket.Length >= 20 && ipPacket[0] >> 4 == 4)
+        if (Ipv4HeaderPeek.TryPeek(ipPacket, out var ip) == PacketParseStatus.Ok)
         {
-            var ihl = (ipPacket[0] & 0x0F) * 4;
-            if (ipPacket.Length >= ihl + 14 && (ipPacket[ihl + 13] & (Syn | Ack)) == Syn)
+            var tcp = new TcpHeaderPeek(ip.AfterHeader);
+            if (tcp.HasFlags && (tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
             {
-                Volatile.Write(ref _synSentAt[BinaryPrimitives.ReadUInt16BigEndian(ipPacket[ihl..])], clock.Now);
+                Volatile.Write(ref _synSentAt[tcp.SourcePort], clock.Now);
             }
         }
 

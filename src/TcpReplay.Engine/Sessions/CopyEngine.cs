@@ -219,16 +219,17 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
 
     private PacketBuffer RentFor(int length) => length <= TinyBufferSize ? _tinyPool.Rent() : Pool.Rent();
 
-    /// <summary>IPv4 header + TCP header length of a record (20 + data offset × 4), within the record; the whole record when it is not readable.</summary>
+    /// <summary>IPv4 header + TCP header length of a record (IHL × 4 + data offset × 4), within the record; the whole record when it is not readable.</summary>
     private static int TargetRecordHeaderLength(ReadOnlySpan<byte> record)
     {
-        if (record.Length < 40 || record[0] >> 4 != 4)
+        if (record.Length < Ipv4Fields.MinimumHeaderLength + TcpFields.MinimumHeaderLength
+            || Ipv4HeaderPeek.TryPeek(record, out var ip) != PacketParseStatus.Ok)
         {
             return record.Length;
         }
 
-        var headers = ((record[0] & 0x0F) * 4) + ((record[((record[0] & 0x0F) * 4) + 12] >> 4) * 4);
-        return Math.Min(headers, record.Length);
+        var tcp = new TcpHeaderPeek(ip.AfterHeader);
+        return tcp.HasFlags ? Math.Min(ip.HeaderLength + tcp.HeaderLength, record.Length) : record.Length;
     }
 
     /// <summary>Records of every connection copied (open and ended), oldest first, as a snapshot.</summary>

@@ -144,15 +144,17 @@ internal static class PacketPathRehearsal
         public int Send(ReadOnlySpan<byte> ipPacket, uint destination)
         {
             // The copier's segments here: an IPv4 header of 20 bytes, then TCP.
-            if (ipPacket.Length > 20 + ((ipPacket[32] >> 4) * 4))
+            var ip = new Ipv4HeaderPeek(ipPacket);
+            var tcp = new TcpHeaderPeek(ipPacket[Ipv4Fields.MinimumHeaderLength..]);
+            if (ipPacket.Length > Ipv4Fields.MinimumHeaderLength + tcp.HeaderLength)
             {
                 DataSegments++;
             }
 
-            if (ipPacket.Length >= 40 && ((TcpFlags)ipPacket[33] & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
+            if (tcp.HasFixedHeader && (tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
             {
-                _synAddress = BinaryPrimitives.ReadUInt32BigEndian(ipPacket[12..]);
-                _synPort = BinaryPrimitives.ReadUInt16BigEndian(ipPacket[20..]);
+                _synAddress = ip.SourceAddress;
+                _synPort = tcp.SourcePort;
                 _synSeen = true;
             }
 

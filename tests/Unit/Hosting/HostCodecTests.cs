@@ -202,6 +202,20 @@ public class HostCodecTests
     }
 
     [Fact]
+    public void ALinkStatusKeepsTheKindOfItsLastFailure()
+    {
+        var failed = new InterceptLinkStatus(new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524), 0, InterceptLinkState.Backoff, 1, 1, "protocol error", null)
+        {
+            LastFailureKind = LinkFailureKind.ProtocolError,
+        };
+        var source = new CopierStatus(CaptureLayer.Datalink, null, null, null, [failed], true, 0, 0, null, 0, []);
+        CopierStatus? copy = null;
+        RoundTrip(source.Write, r => copy = CopierStatus.Read(r));
+
+        Assert.Equal(LinkFailureKind.ProtocolError, Assert.Single(copy!.InterceptLinks).LastFailureKind);
+    }
+
+    [Fact]
     public void AFrameCutShortOrOutOfRangeIsInvalidAndACleanEndIsNull()
     {
         var stream = new MemoryStream();
