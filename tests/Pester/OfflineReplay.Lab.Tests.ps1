@@ -68,11 +68,15 @@ BeforeAll {
 `$ProgressPreference = 'SilentlyContinue'
 Import-Module '$($script:ModulePath)'
 function Get-CpuTicks([string] `$Stat = '/proc/self/stat') { `$f = (Get-Content `$Stat -Raw) -replace '^.*\) ', '' -split ' '; [long]`$f[11] + [long]`$f[12] }
-# The replay's own threads (kernel names are cut to 15 characters): the timeline thread and its copy engine.
-function Get-ReplayThreadTicks { `$sum = 0L; foreach (`$t in Get-ChildItem /proc/self/task) { if ((Get-Content "`$(`$t.FullName)/comm" -ErrorAction Ignore) -in 'TcpReplay offli', 'TcpReplay copy ') { `$sum += Get-CpuTicks "`$(`$t.FullName)/stat" } }; `$sum }
+# This shell's CPU and its ended children's (the copier process that ran the replay, once it has ended).
+function Get-ShellCpuTicks { `$f = (Get-Content /proc/self/stat -Raw) -replace '^.*\) ', '' -split ' '; [long]`$f[11] + [long]`$f[12] + [long]`$f[13] + [long]`$f[14] }
+# The replay's own threads (kernel names are cut to 15 characters): the timeline thread and its copy engine, in the
+# copier process that runs them, or in this shell with -InProcess.
+function Get-ReplayThreadTicks { `$sum = 0L; foreach (`$t in Get-ChildItem "/proc/`$script:engine/task" -ErrorAction Ignore) { if ((Get-Content "`$(`$t.FullName)/comm" -ErrorAction Ignore) -in 'TcpReplay offli', 'TcpReplay copy ') { `$sum += Get-CpuTicks "`$(`$t.FullName)/stat" } }; `$sum }
 `$s = Start-TcpCopy -Path '$Capture' -Transfer '8080-198.18.0.30:8080' -InterceptServer 198.18.0.40 -FakeClientAddress $fake -Speed $Speed -DrainTimeoutSeconds 0.3 $Extra -ErrorVariable replayErrors -ErrorAction SilentlyContinue
 if (-not `$s) { throw "Start-TcpCopy failed: `$(`$replayErrors | Out-String)" }
-`$ticks = Get-CpuTicks
+`$script:engine = if (`$s.EngineProcessId) { `$s.EngineProcessId } else { 'self' }
+`$ticks = Get-ShellCpuTicks
 `$clock = [Diagnostics.Stopwatch]::StartNew()
 # Samples every 500 ms: the replay threads' CPU and the packets handed over, to find the idle stretches.
 `$samples = [Collections.Generic.List[object]]::new()
@@ -95,7 +99,7 @@ for (`$i = 0; `$i -lt `$samples.Count; `$i++) {
         }
     }
 }
-`$cpu = ((Get-CpuTicks) - `$ticks) / 100.0
+`$cpu = ((Get-ShellCpuTicks) - `$ticks) / 100.0
 `$p = `$s.ReplayProgress
 [pscustomobject]@{
     State = "`$(`$s.JobStateInfo.State)"; WallSeconds = `$wall; CpuSeconds = `$cpu; ReplayThreadCpuSeconds = (Get-ReplayThreadTicks) / 100.0
@@ -106,7 +110,7 @@ for (`$i = 0; `$i -lt `$samples.Count; `$i++) {
     SentPackets = `$s.SentPackets; ResegmentedPackets = `$s.Statistics.ResegmentedPackets; Completed = `$s.Completed; Failed = `$s.Failed; CloseReasons = `$s.CloseReasons; ClosesHeld = `$s.Statistics.ClosesHeld
     FileProblems = @(`$s.FileProblems | ForEach-Object { [pscustomobject]@{ Kind = "`$(`$_.Damage.Kind)"; Offset = `$_.Damage.Offset; RecordsRead = `$_.RecordsRead } })
     ErrorIds = @(`$replayErrors | ForEach-Object FullyQualifiedErrorId)
-    Events = @(`$s.Events)
+    Events = @(`$s.Events | ForEach-Object { "`$_" }); EngineProcessId = `$s.EngineProcessId
 } | ConvertTo-Json -Depth 4 -Compress
 `$s | Stop-TcpCopy
 "@
@@ -183,12 +187,34 @@ Describe 'Offline replay (Start-TcpCopy -Path) in a four-host lab' -Tag 'Lab', '
             $script:run.Timing.p99_ms | Should -BeLessThan 20
         }
 
+        It 'replays in a copier process of its own, not in the shell' {
+            $script:run.Session.EngineProcessId | Should -Not -BeNullOrEmpty
+        }
+
         It 'shows the progress totals on the session' {
             $p = $script:run.Session
             $p.PercentComplete | Should -Be 100
             $p.ConnectionsTotal | Should -Be 20
             $p.PacketsReplayed | Should -Be $p.PacketsTotal
             $p.CaptureSeconds | Should -BeGreaterThan 7
+        }
+    }
+
+    Context 'the same capture at speed 1 inside the shell (-InProcess), beside the copier process' {
+        BeforeAll {
+            if ($script:SkipReason) { return }
+            $script:inShell = Invoke-Replay -Capture $script:dense.Path -Speed 1 -Quiet -Extra '-InProcess'
+            $t = $script:inShell.Timing
+            Write-Host ("Offline replay speed 1 inside the shell: {0} data segments matched of {1}; send-time error p50 {2:0.###} ms, p99 {3:0.###} ms, max {4:0.###} ms; copier's own hand-over lateness p50 {5:0.###} ms, p99 {6:0.###} ms; replay CPU {7:0.00} s over {8:0.0} s; load average {9}" -f
+                $t.matched, $t.capture_data_segments, $t.p50_ms, $t.p99_ms, $t.max_ms, $script:inShell.Session.LatenessP50Ms, $script:inShell.Session.LatenessP99Ms, $script:inShell.Session.CpuSeconds, $script:inShell.Session.WallSeconds, $script:inShell.Session.LoadAverage)
+        }
+
+        It 'runs in the shell and replays every client data segment within the same bounds' {
+            $script:inShell.Session.EngineProcessId | Should -BeNullOrEmpty
+            $script:inShell.Session.State | Should -Be 'Completed'
+            $script:inShell.Timing.missing | Should -Be 0
+            $script:inShell.Timing.p50_ms | Should -BeLessThan 1
+            $script:inShell.Timing.p99_ms | Should -BeLessThan 20
         }
     }
 

@@ -79,6 +79,24 @@ public static class ExternalCommand
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>
+    /// The output of a tool that exited with 0; null when it failed, is not installed, could not be started or ran out
+    /// of time: for checks that report "could not tell" rather than fail.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the tool has been killed.</exception>
+    public static string? TryRun(string file, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var (exitCode, stdout, _) = Run(file, args, timeout, null, cancellationToken);
+            return exitCode == 0 ? stdout : null;
+        }
+        catch (Exception exception) when (exception is Win32Exception or TimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The command line that <see cref="Run(string, IEnumerable{string}, TimeSpan, string?, CancellationToken)"/> executes, quoted for a POSIX shell.</summary>
     public static string Format(string file, IEnumerable<string> args, string? networkNamespace = null) =>
         Format(BuildArgv(file, args, networkNamespace));

@@ -1,14 +1,16 @@
 using System.Collections.Concurrent;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Runs;
 
 namespace TcpReplay.Engine.Hosting;
 
 /// <summary>
-/// The copier process's side of the pipe: says hello, starts the live copy the Start frame describes, pushes its status
-/// a few times a second, answers the session's requests for records, and stops the copy at the Stop frame or when the
-/// session's process is gone (its end of the pipe closes).
+/// The copier process's side of the pipe: says hello, starts the live copy (Start) or the offline replay (StartReplay)
+/// the session asks for, pushes its status a few times a second and a replay's completion, answers the session's
+/// requests for records, and stops the run at the Stop frame or when the session's process is gone (its end of the
+/// pipe closes).
 /// </summary>
 public static class CopierHost
 {
@@ -56,17 +58,12 @@ public static class CopierHost
             return 0;
         }
 
-        if (start.Value.Type != HostFrameType.Start)
-        {
-            throw new InvalidDataException($"The frame after Hello must be Start, not {start.Value.Type}.");
-        }
-
-        var options = LiveCopyOptionsCodec.Read(start.Value.Payload);
-        using var copy = new LiveCopy(options);
-        var pipe = new HostPipe(output, copy);
+        using var run = Create(start.Value.Type, start.Value.Payload, out var begin);
+        var pipe = new HostPipe(output, run);
+        run.Ended += end => pipe.Complete(end);
         try
         {
-            copy.Start();
+            begin();
         }
         catch (Exception exception)
         {
@@ -89,7 +86,7 @@ public static class CopierHost
             });
             using (var push = new Timer(_ => pipe.PushStatus(), null, StatusInterval, StatusInterval))
             {
-                Serve(input, pipe, copy, push);
+                Serve(input, pipe, run, push);
             }
         }
         catch (IOException)
@@ -98,13 +95,31 @@ public static class CopierHost
         }
         finally
         {
-            copy.Stop();
+            run.Stop();
         }
 
         return 0;
     }
 
-    private static void Serve(Stream input, HostPipe pipe, LiveCopy copy, Timer push)
+    /// <summary>The run the first frame after the hellos asks for, and how to start it.</summary>
+    private static ICopyRun Create(HostFrameType type, BinaryReader options, out Action begin)
+    {
+        switch (type)
+        {
+            case HostFrameType.Start:
+                var copy = new LiveCopy(LiveCopyOptionsCodec.Read(options));
+                begin = copy.Start;
+                return copy;
+            case HostFrameType.StartReplay:
+                var replay = new OfflineReplay(OfflineReplayOptionsCodec.Read(options));
+                begin = replay.Start;
+                return replay;
+            default:
+                throw new InvalidDataException($"The frame after Hello must be Start or StartReplay, not {type}.");
+        }
+    }
+
+    private static void Serve(Stream input, HostPipe pipe, ICopyRun copy, Timer push)
     {
         while (HostFrames.Read(input) is { } frame)
         {
@@ -142,12 +157,12 @@ public static class CopierHost
     private sealed class HostPipe
     {
         private readonly Stream _output;
-        private readonly LiveCopy _copy;
+        private readonly ICopyRun _copy;
         private readonly Lock _gate = new();
         private readonly ConcurrentQueue<RunEvent> _newEvents = new();
         private int _pushing;
 
-        public HostPipe(Stream output, LiveCopy copy)
+        public HostPipe(Stream output, ICopyRun copy)
         {
             _output = output;
             _copy = copy;
@@ -181,6 +196,19 @@ public static class CopierHost
             finally
             {
                 Volatile.Write(ref _pushing, 0);
+            }
+        }
+
+        /// <summary>A replay that played its files: its final status, then the word that it completed.</summary>
+        public void Complete(RunEnd end)
+        {
+            try
+            {
+                Write(HostFrameType.Status, WriteStatus);
+                Write(HostFrameType.Completed, w => w.Write(end.Reason));
+            }
+            catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+            {
             }
         }
 

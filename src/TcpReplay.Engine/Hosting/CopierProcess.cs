@@ -10,7 +10,7 @@ using TcpReplay.Engine.Sessions;
 namespace TcpReplay.Engine.Hosting;
 
 /// <summary>
-/// A live copy run by a small process of its own (TcpReplay.CopierHost, native or run by the dotnet host), mirrored here:
+/// A live copy or an offline replay run by a small process of its own (TcpReplay.CopierHost, native or run by the dotnet host), mirrored here:
 /// one reader thread takes the status the host pushes a few times a second into a snapshot that every property reads,
 /// records are fetched on demand, and the last status, records and exchanges are kept once it stops.
 /// </summary>
@@ -42,7 +42,6 @@ public sealed class CopierProcess : ICopyRun
     private readonly Stream _fromHost;
     private readonly Lock _writeLock = new();
     private readonly Lock _requestLock = new();
-    private readonly RunEventLog _events = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stderrTail = new();
     private readonly CopyStatistics _statistics = new();
     private readonly TaskCompletionSource<(int Version, string Build)> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -87,7 +86,9 @@ public sealed class CopierProcess : ICopyRun
 
     public long InterceptReconnects => _status.InterceptReconnects;
 
-    public IReadOnlyList<RunEvent> Events => _events.Snapshot();
+    public IReadOnlyList<RunEvent> Events => EventLog.Snapshot();
+
+    public RunEventLog EventLog { get; } = new();
 
     public int ResponsePayloadGranted => _status.ResponsePayloadGranted;
 
@@ -95,9 +96,9 @@ public sealed class CopierProcess : ICopyRun
 
     public int OpenConnections => _status.OpenConnections;
 
-    public ReplayProgress? Progress => null;
+    public ReplayProgress? Progress => _status.Progress;
 
-    public IReadOnlyList<CaptureFileProblem> FileProblems => [];
+    public IReadOnlyList<CaptureFileProblem> FileProblems => _status.FileProblems;
 
     public int? EngineProcessId { get; private set; }
 
@@ -117,28 +118,47 @@ public sealed class CopierProcess : ICopyRun
     public static CopierProcess Start(LiveCopyOptions options, string? hostPath = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return Launch(hostPath, HostFrameType.Start, w => LiveCopyOptionsCodec.Write(w, options), cancellationToken);
+    }
+
+    /// <summary>Starts the host process and an offline replay in it; returns once the replay has planned its files and runs.</summary>
+    /// <param name="options">The replay, exactly as for <see cref="OfflineReplay"/>.</param>
+    /// <param name="hostPath">As for <see cref="Start"/>.</param>
+    /// <param name="cancellationToken">As for <see cref="Start"/>.</param>
+    /// <exception cref="CaptureException">Pcap sending cannot open the interface.</exception>
+    /// <exception cref="CopierHostMismatchException">The host speaks another protocol version: it is from another build.</exception>
+    /// <exception cref="InvalidOperationException">The host could not be started, or the replay failed to start otherwise.</exception>
+    /// <exception cref="OperationCanceledException">The start was given up.</exception>
+    public static CopierProcess StartReplay(OfflineReplayOptions options, string? hostPath = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Launch(hostPath, HostFrameType.StartReplay, w => OfflineReplayOptionsCodec.Write(w, options), cancellationToken);
+    }
+
+    private static CopierProcess Launch(string? hostPath, HostFrameType start, Action<BinaryWriter> writeOptions, CancellationToken cancellationToken)
+    {
         hostPath ??= DefaultHostPath();
         if (WhyUnavailable(hostPath) is { } why)
         {
             throw new InvalidOperationException($"{why} Or copy in-process.");
         }
 
-        var start = hostPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo(FindDotnet(), [hostPath]) : new ProcessStartInfo(hostPath);
-        start.UseShellExecute = false;
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
+        var startInfo = hostPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo(FindDotnet(), [hostPath]) : new ProcessStartInfo(hostPath);
+        startInfo.UseShellExecute = false;
+        startInfo.RedirectStandardInput = true;
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
         // Footprint of a process whose steady state allocates nothing: a 2 MiB gen0 budget instead of one sized to the
         // cache, and two malloc arenas instead of one per busy thread. A value the user set wins.
-        start.Environment.TryAdd("DOTNET_GCgen0MaxBudget", "0x200000");
-        start.Environment.TryAdd("MALLOC_ARENA_MAX", "2");
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"The copier host {hostPath} did not start.");
+        startInfo.Environment.TryAdd("DOTNET_GCgen0MaxBudget", "0x200000");
+        startInfo.Environment.TryAdd("MALLOC_ARENA_MAX", "2");
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"The copier host {hostPath} did not start.");
         var copier = new CopierProcess(process, hostPath);
         process.ErrorDataReceived += (_, e) => copier.KeepStderr(e.Data);
         process.BeginErrorReadLine();
         try
         {
-            copier.Begin(options, cancellationToken);
+            copier.Begin(start, writeOptions, cancellationToken);
         }
         catch
         {
@@ -271,7 +291,7 @@ public sealed class CopierProcess : ICopyRun
     }
 
     /// <summary>Hellos both ways, then the options; returns when the copy runs in the host.</summary>
-    private void Begin(LiveCopyOptions options, CancellationToken cancellationToken)
+    private void Begin(HostFrameType start, Action<BinaryWriter> writeOptions, CancellationToken cancellationToken)
     {
         _reader.Start();
         Send(HostFrameType.Hello, w => w.Write(HostProtocol.Version));
@@ -288,7 +308,7 @@ public sealed class CopierProcess : ICopyRun
             throw new CopierHostMismatchException(_hostPath, version, build);
         }
 
-        Send(HostFrameType.Start, w => LiveCopyOptionsCodec.Write(w, options));
+        Send(start, writeOptions);
         if (!Wait(_started.Task, AnswerTimeout, cancellationToken))
         {
             throw new InvalidOperationException($"The copier process did not start the copy ({WhyNoAnswer()}). {StderrText()}".TrimEnd());
@@ -434,6 +454,11 @@ public sealed class CopierProcess : ICopyRun
             case HostFrameType.Exchanges:
                 Answer(type, type == HostFrameType.Connections ? ReadConnections(payload) : ReadExchanges(payload));
                 break;
+            case HostFrameType.Completed:
+                // Raised off this thread: whoever handles it may stop the run, whose answer this thread must read.
+                var completed = new RunEnd(RunEndKind.Completed, payload.ReadString());
+                ThreadPool.QueueUserWorkItem(_ => Ended?.Invoke(completed));
+                break;
             case HostFrameType.Stopped:
                 ReadStatus(payload);
                 _finalConnections = ReadConnections(payload);
@@ -468,7 +493,7 @@ public sealed class CopierProcess : ICopyRun
         CopyStatisticsCodec.ReadInto(reader, _statistics);
         foreach (var added in status.NewEvents)
         {
-            _events.Add(added);
+            EventLog.Add(added);
         }
 
         _status = status;
@@ -489,7 +514,7 @@ public sealed class CopierProcess : ICopyRun
         if (reason is not null && Volatile.Read(ref _stopping) == 0)
         {
             _endReason = reason;
-            _events.Add(RunEventKind.Process, reason);
+            EventLog.Add(RunEventKind.Process, reason);
             Ended?.Invoke(new RunEnd(RunEndKind.Failed, reason));
         }
     }

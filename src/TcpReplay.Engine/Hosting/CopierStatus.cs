@@ -1,12 +1,14 @@
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Capture.Files;
 using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Runs;
 
 namespace TcpReplay.Engine.Hosting;
 
 /// <summary>
 /// What a copier process reports besides its counters: capture layer and reason, intercept links, open connections,
-/// and the events raised since its last report.
+/// the events raised since its last report, and for a replay its progress and damaged files.
 /// </summary>
 internal sealed record CopierStatus(
     CaptureLayer CaptureLayer,
@@ -19,9 +21,11 @@ internal sealed record CopierStatus(
     int ResponsePayloadGranted,
     string? OnlineAnswerCaptureDescription,
     int OpenConnections,
-    IReadOnlyList<RunEvent> NewEvents)
+    IReadOnlyList<RunEvent> NewEvents,
+    ReplayProgress? Progress,
+    IReadOnlyList<CaptureFileProblem> FileProblems)
 {
-    public static readonly CopierStatus Starting = new(CaptureLayer.None, null, null, null, [], false, 0, -1, null, 0, []);
+    public static readonly CopierStatus Starting = new(CaptureLayer.None, null, null, null, [], false, 0, -1, null, 0, [], null, []);
 
     public static CopierStatus Of(ICopyRun copy, IReadOnlyList<RunEvent> newEvents) => new(
         copy.CaptureLayer,
@@ -34,7 +38,9 @@ internal sealed record CopierStatus(
         copy.ResponsePayloadGranted,
         copy.OnlineAnswerCaptureDescription,
         copy.OpenConnections,
-        newEvents);
+        newEvents,
+        copy.Progress,
+        copy.FileProblems);
 
     public void Write(BinaryWriter writer)
     {
@@ -71,6 +77,38 @@ internal sealed record CopierStatus(
             w.Write((int)e.Kind);
             w.Write(e.Message);
         });
+        writer.Write(Progress is not null);
+        if (Progress is { } progress)
+        {
+            writer.Write((int)progress.Phase);
+            writer.Write(progress.CaptureTimeDone);
+            writer.Write(progress.CaptureTimeTotal);
+            writer.Write(progress.ConnectionsTotal);
+            writer.Write(progress.ConnectionsStarted);
+            writer.Write(progress.ConnectionsDone);
+            writer.Write(progress.PacketsTotal);
+            writer.Write(progress.PacketsReplayed);
+            writer.Write(progress.Loop);
+            writer.Write(progress.Loops);
+            writer.Write(progress.SendLatenessP50);
+            writer.Write(progress.SendLatenessP99);
+            writer.Write(progress.SendLatenessMax);
+        }
+
+        writer.WriteList(FileProblems, (w, problem) =>
+        {
+            w.Write(problem.File);
+            w.Write(problem.RecordsRead);
+            w.Write(problem.Damage is not null);
+            if (problem.Damage is { } damage)
+            {
+                w.Write((int)damage.Kind);
+                w.Write(damage.Offset);
+                w.Write(damage.Message);
+            }
+
+            w.WriteNullable(problem.Unreadable);
+        });
     }
 
     public static CopierStatus Read(BinaryReader reader)
@@ -93,6 +131,16 @@ internal sealed record CopierStatus(
         var open = reader.ReadInt32();
         var events = reader.ReadList(r => new RunEvent(new DateTime(r.ReadInt64(), DateTimeKind.Utc), (RunEventKind)r.ReadInt32(), r.ReadString()));
 
-        return new CopierStatus(layer, reason, description, hasCapture ? capture : null, links, connected, reconnects, granted, onlineAnswers, open, events);
+        var progress = reader.ReadBoolean()
+            ? new ReplayProgress((ReplayPhase)reader.ReadInt32(), reader.ReadTimeSpan(), reader.ReadTimeSpan(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
+                reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadTimeSpan(), reader.ReadTimeSpan(), reader.ReadTimeSpan())
+            : null;
+        var problems = reader.ReadList(r => new CaptureFileProblem(
+            r.ReadString(),
+            r.ReadInt64(),
+            r.ReadBoolean() ? new CaptureFileError((CaptureFileErrorKind)r.ReadInt32(), r.ReadInt64(), r.ReadString()) : null,
+            r.ReadNullableString()));
+
+        return new CopierStatus(layer, reason, description, hasCapture ? capture : null, links, connected, reconnects, granted, onlineAnswers, open, events, progress, problems);
     }
 }

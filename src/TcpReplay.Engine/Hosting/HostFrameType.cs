@@ -9,7 +9,7 @@ internal enum HostFrameType : byte
     /// <summary>Session → host: the copy's options; the frame after the hellos.</summary>
     Start = 1,
 
-    /// <summary>Host → session: the copy runs; a status follows in the same frame.</summary>
+    /// <summary>Host → session: the copy (or replay) runs; a status follows in the same frame.</summary>
     Started = 2,
 
     /// <summary>Host → session: the copy could not start (capture error kind, or -1, and the message).</summary>
@@ -37,4 +37,10 @@ internal enum HostFrameType : byte
     /// identity; a session refuses a host of another version before it sends the copy's options.
     /// </summary>
     Hello = 12,
+
+    /// <summary>Session → host: an offline replay's options, instead of <see cref="Start"/>; the host answers as to Start.</summary>
+    StartReplay = 13,
+
+    /// <summary>Host → session, unasked: the replay has played its files (its final status was pushed just before); the text says so in words.</summary>
+    Completed = 14,
 }

@@ -8,7 +8,7 @@ namespace TcpReplay.Engine.Hosting;
 /// </summary>
 internal static class HostFrames
 {
-    /// <summary>Larger than any status or record list the host sends (200,000 records are about 40 MB).</summary>
+    /// <summary>Larger than any status or record list the host sends (the records kept are bounded by RetainedRecords).</summary>
     public const int MaxFrameBytes = 256 * 1024 * 1024;
 
     public static void Write(Stream stream, HostFrameType type, Action<BinaryWriter>? writePayload = null)

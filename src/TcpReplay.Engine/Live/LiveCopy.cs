@@ -73,7 +73,6 @@ public sealed class LiveCopy : ICopyRun, ICaptureSink, IResponsePayloadSink
     /// <summary>Notable events (capture decision, links up and down, silent capture), oldest first.</summary>
     public IReadOnlyList<RunEvent> Events => EventLog.Snapshot();
 
-    /// <summary>The log behind <see cref="Events"/>, for whoever passes them on as they come (a copier process).</summary>
     public RunEventLog EventLog { get; } = new();
 
     /// <summary>A live copy runs until it is stopped: it never ends by itself.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture.Files;
 using TcpReplay.Engine.Packets;
@@ -113,9 +114,9 @@ public sealed partial class OfflineReplay
         try
         {
             // The packet path compiles, and is rehearsed until it runs optimized, while the intercept links come up
-            // on their own threads.
+            // on their own threads. Compiled ahead of time (the native copier host), it is optimized from the start.
             _phase = ReplayPhase.WaitingForIntercept;
-            if (_waits is null)
+            if (_waits is null && RuntimeFeature.IsDynamicCodeSupported)
             {
                 JitWarmUp.PreparePacketPath();
                 PacketPathRehearsal.Run(_options.Copy.Pacing, RehearsalBudget, cancellation);

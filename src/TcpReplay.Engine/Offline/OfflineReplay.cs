@@ -36,7 +36,6 @@ public sealed partial class OfflineReplay : ICopyRun
     private readonly IInterceptChannel? _testChannel;
     // Packets larger than the engine's 2 KiB buffers (GRO captures); few, so a small pool.
     private readonly PacketBufferPool _largePool = new(PacketBufferPool.DefaultBufferSize, maximumRetained: 64);
-    private readonly RunEventLog _events = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<CaptureFileProblem> _problems = [];
     private IPacketSender? _sender;
@@ -99,7 +98,9 @@ public sealed partial class OfflineReplay : ICopyRun
     public IReadOnlyList<CaptureFileProblem> FileProblems => _problems;
 
     /// <summary>Notable events (plan, intercept, damage, end), oldest first.</summary>
-    public IReadOnlyList<RunEvent> Events => _events.Snapshot();
+    public IReadOnlyList<RunEvent> Events => EventLog.Snapshot();
+
+    public RunEventLog EventLog { get; } = new();
 
     /// <summary>Raised once, on the replay thread, when the replay has ended by itself (not by <see cref="Stop"/>).</summary>
     public event Action<RunEnd>? Ended;
@@ -248,13 +249,13 @@ public sealed partial class OfflineReplay : ICopyRun
         return closed;
     }
 
-    private void Raise(string message) => _events.Add(RunEventKind.Replay, message);
+    private void Raise(string message) => EventLog.Add(RunEventKind.Replay, message);
 
     private sealed class ResponseSink(OfflineReplay replay) : IResponseSink
     {
         public void OnResponse(ReadOnlySpan<byte> record, int interceptIndex) => replay._engine?.PostTargetPacket(record);
 
         public void OnLinkStateChanged(InterceptLinkStatus status) =>
-            replay._events.AddLinkChange(status);
+            replay.EventLog.AddLinkChange(status);
     }
 }

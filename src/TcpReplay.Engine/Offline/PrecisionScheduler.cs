@@ -13,7 +13,7 @@ namespace TcpReplay.Engine.Offline;
 /// </remarks>
 public sealed class PrecisionScheduler
 {
-    /// <summary>The default spin window: 200 µs, above nanosleep's usual overshoot (60-150 µs) on a loaded 2-core machine.</summary>
+    /// <summary>The default spin window: wider than nanosleep's usual overshoot on a loaded machine (docs/benchmarks.md, "Offline replay").</summary>
     public const long DefaultSpinWindowNanoseconds = 200_000;
 
     /// <summary>A sleep is cut into pieces no longer than this, so a cancellation is seen within 20 ms.</summary>

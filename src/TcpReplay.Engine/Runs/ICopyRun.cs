@@ -33,7 +33,10 @@ public interface ICopyRun : IDisposable
     long InterceptReconnects { get; }
 
     /// <summary>Notable events, oldest first.</summary>
-    IReadOnlyList<RunEvent> Events { get; }
+    IReadOnlyList<RunEvent> Events => EventLog.Snapshot();
+
+    /// <summary>The log behind <see cref="Events"/>, for whoever passes them on as they come (a copier process).</summary>
+    RunEventLog EventLog { get; }
 
     /// <summary>Response payload bytes the intercepts granted: -1 not asked or no answer yet, 0 declined.</summary>
     int ResponsePayloadGranted { get; }

@@ -9,60 +9,17 @@ namespace TcpReplay.PowerShell.Cmdlets;
 /// <summary>Removes the routes Set-TargetRoute made: the route of each fake client network through a gateway.</summary>
 [Cmdlet(VerbsCommon.Remove, "TargetRoute", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(RouteInfo))]
-public sealed class RemoveTargetRouteCommand : PSCmdlet, IDisposable
+public sealed class RemoveTargetRouteCommand : TargetRouteCommand
 {
-    private readonly CancellationTokenSource _stopping = new();
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [NetworkTextTransformation]
-    [ValidateNotNullOrEmpty]
-    public string[] FakeClientNetwork { get; set; } = [];
-
     // By property name too, so that Set-TargetRoute ... | Remove-TargetRoute removes exactly the routes it set.
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateIPv4Address]
     public IPAddress? Assistant { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var text in FakeClientNetwork)
-        {
-            if (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-
-            if (!TryParseNetwork(text, out var network, out var error))
-            {
-                WriteError(error);
-                continue;
-            }
-
-            try
-            {
-                RemoveRoute(network);
-            }
-            catch (HostCommandException exception)
-            {
-                WriteError(RouteCommandFailedError(exception, network));
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: the ip command in flight was killed; the pipeline is stopping anyway.
-                return;
-            }
-        }
-    }
-
-    // Ctrl+C kills the ip command in flight instead of waiting out its time limit.
-    protected override void StopProcessing() => _stopping.Cancel();
-
-    public void Dispose() => _stopping.Dispose();
-
-    private void RemoveRoute(IPv4Network network)
+    private protected override void Change(IPv4Network network)
     {
         uint? gateway = Assistant is null ? null : Addresses.FromIPAddress(Assistant);
-        var plan = KernelRouteTable.Remove(network, gateway, whatIf: true, null, _stopping.Token);
+        var plan = KernelRouteTable.Remove(network, gateway, whatIf: true, null, Cancellation.Token);
         if (plan.Kind == RouteChangeKind.Absent)
         {
             WriteObject(new RouteInfo(network, Assistant, null, plan));
@@ -80,7 +37,7 @@ public sealed class RemoveTargetRouteCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(NotPermittedError(network));
         }
 
-        var change = KernelRouteTable.Remove(network, gateway, whatIf: false, null, _stopping.Token);
+        var change = KernelRouteTable.Remove(network, gateway, whatIf: false, null, Cancellation.Token);
         var gone = change.Before ?? removed;
         WriteObject(new RouteInfo(network, ParseAddress(gone.Gateway), gone.Device, change));
     }

@@ -12,15 +12,9 @@ namespace TcpReplay.PowerShell.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "TargetRoute", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(RouteInfo))]
-public sealed class SetTargetRouteCommand : PSCmdlet, IDisposable
+public sealed class SetTargetRouteCommand : TargetRouteCommand
 {
-    private readonly CancellationTokenSource _stopping = new();
     private uint _assistant;
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [NetworkTextTransformation]
-    [ValidateNotNullOrEmpty]
-    public string[] FakeClientNetwork { get; set; } = [];
 
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNull]
@@ -42,7 +36,7 @@ public sealed class SetTargetRouteCommand : PSCmdlet, IDisposable
         NetworkInterfaceFacts? facts;
         try
         {
-            facts = NetworkInterfaces.Find(Interface, null, _stopping.Token);
+            facts = NetworkInterfaces.Find(Interface, null, Cancellation.Token);
         }
         catch (HostCommandException exception)
         {
@@ -60,50 +54,22 @@ public sealed class SetTargetRouteCommand : PSCmdlet, IDisposable
         }
     }
 
-    protected override void ProcessRecord()
+    private protected override void Change(IPv4Network network)
     {
-        foreach (var text in FakeClientNetwork)
+        try
         {
-            if (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-
-            if (!TryParseNetwork(text, out var network, out var error))
-            {
-                WriteError(error);
-                continue;
-            }
-
-            try
-            {
-                SetRoute(network);
-            }
-            catch (GatewayNotOnLinkException exception)
-            {
-                // The assistant is the same for every network: if the kernel refuses it once, it refuses it for all.
-                ThrowTerminatingError(AssistantUnreachableError(exception, Assistant));
-            }
-            catch (HostCommandException exception)
-            {
-                WriteError(RouteCommandFailedError(exception, network));
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: the ip command in flight was killed; the pipeline is stopping anyway.
-                return;
-            }
+            SetRoute(network);
+        }
+        catch (GatewayNotOnLinkException exception)
+        {
+            // The assistant is the same for every network: if the kernel refuses it once, it refuses it for all.
+            ThrowTerminatingError(AssistantUnreachableError(exception, Assistant));
         }
     }
 
-    // Ctrl+C kills the ip command in flight instead of waiting out its time limit.
-    protected override void StopProcessing() => _stopping.Cancel();
-
-    public void Dispose() => _stopping.Dispose();
-
     private void SetRoute(IPv4Network network)
     {
-        var plan = KernelRouteTable.Ensure(network, _assistant, Interface, whatIf: true, null, _stopping.Token);
+        var plan = KernelRouteTable.Ensure(network, _assistant, Interface, whatIf: true, null, Cancellation.Token);
         if (plan.Kind == RouteChangeKind.Unchanged)
         {
             WriteObject(new RouteInfo(network, Assistant, plan.After?.Device, plan));
@@ -121,7 +87,7 @@ public sealed class SetTargetRouteCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(NotPermittedError(network));
         }
 
-        var change = KernelRouteTable.Ensure(network, _assistant, Interface, whatIf: false, null, _stopping.Token);
+        var change = KernelRouteTable.Ensure(network, _assistant, Interface, whatIf: false, null, Cancellation.Token);
         WriteObject(new RouteInfo(network, Assistant, change.After?.Device, change));
     }
 }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Statistics;
@@ -113,15 +113,14 @@ public sealed partial class StartTcpCopyCommand
             SendMode = SendMode,
         };
 
-        var replay = new OfflineReplay(options);
-        try
-        {
-            replay.Start();
-        }
-        catch (CaptureException exception)
-        {
-            ThrowTerminatingError(CaptureErrors.From(exception, Interface));
-        }
+        var replay = StartRun(
+            () =>
+            {
+                var inProcess = new OfflineReplay(options);
+                inProcess.Start();
+                return inProcess;
+            },
+            cancel => CopierProcess.StartReplay(options, cancellationToken: cancel));
 
         foreach (var problem in replay.FileProblems)
         {
@@ -132,7 +131,7 @@ public sealed partial class StartTcpCopyCommand
 
         var session = new TcpCopySession(replay, MyInvocation.Line, Name, SessionSettings.Of(options), warnings);
         Publish(session, CopyMetricsSource.For(replay, session.Name));
-        var progress = replay.Progress;
+        var progress = replay.Progress!;
         WriteVerbose($"Replaying {progress.ConnectionsTotal} connections, {progress.PacketsTotal} client packets over {progress.CaptureTimeTotal} of capture time at speed {Speed}.");
         EmitSession(session);
     }

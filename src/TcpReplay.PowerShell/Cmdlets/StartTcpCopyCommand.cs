@@ -99,12 +99,14 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     public int Nice { get; set; }
 
     /// <summary>
-    /// Live copy: runs the copy engine inside this PowerShell instead of in its own small process (TcpReplay.CopierHost,
-    /// the default: a fraction of the memory, none of the shell's JIT and GC on the copy's cores, and a crash of the copy
-    /// cannot end the shell). For debugging, or where no child process may be started.
+    /// Runs the copy engine (a live copy's or a replay's) inside this PowerShell instead of in its own small process
+    /// (TcpReplay.CopierHost, the default: a fraction of the memory, none of the shell's JIT and GC on the copy's cores,
+    /// and a crash of the copy cannot end the shell). For debugging, or where no child process may be started.
     /// </summary>
     [Parameter(ParameterSetName = TransferSet)]
     [Parameter(ParameterSetName = StructuredSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     public SwitchParameter InProcess { get; set; }
 
     /// <summary>Also capture the online server's answers and compare them with the target's (needs libpcap).</summary>
@@ -183,7 +185,14 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
             CaptureBufferBytes = CaptureBufferMiB * 1024 * 1024,
         };
 
-        var copy = StartCopy(options);
+        var copy = StartRun(
+            () =>
+            {
+                var inProcess = new LiveCopy(options);
+                inProcess.Start();
+                return inProcess;
+            },
+            cancel => CopierProcess.Start(options, cancellationToken: cancel));
 
         var session = new TcpCopySession(copy, MyInvocation.Line, Name, SessionSettings.Of(options), warnings);
         Publish(session, CopyMetricsSource.For(copy, session.Name));
@@ -196,10 +205,10 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
     }
 
     /// <summary>
-    /// The live copy, started in its own process or, with -InProcess or when this module has no copier host to start,
-    /// here; a failure to start is a terminating error.
+    /// The run, started in a copier process or, with -InProcess or when this module has no copier host to start, here;
+    /// a failure to start is a terminating error, and Ctrl+C gives the start up.
     /// </summary>
-    private ICopyRun StartCopy(LiveCopyOptions options)
+    private ICopyRun StartRun(Func<ICopyRun> startHere, Func<CancellationToken, CopierProcess> startInHost)
     {
         var engineProcess = !InProcess;
         if (engineProcess && CopierProcess.WhyUnavailable() is { } why)
@@ -210,14 +219,7 @@ public sealed partial class StartTcpCopyCommand : PSCmdlet
 
         try
         {
-            if (engineProcess)
-            {
-                return CopierProcess.Start(options, cancellationToken: _cancel.Token);
-            }
-
-            var copy = new LiveCopy(options);
-            copy.Start();
-            return copy;
+            return engineProcess ? startInHost(_cancel.Token) : startHere();
         }
         catch (CaptureException exception)
         {

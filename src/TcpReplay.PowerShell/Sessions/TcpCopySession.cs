@@ -343,7 +343,11 @@ public sealed class TcpCopySession : Job
         });
     }
 
-    /// <summary>The run ended by itself: the job takes its final state once, unless a stop came first.</summary>
+    /// <summary>
+    /// The run ended by itself: the job takes its final state once, unless a stop came first. A completed replay is
+    /// stopped first, so its intercept links and copier process go and its final records are kept before the job says
+    /// Completed.
+    /// </summary>
     private void End(JobState state, ErrorRecord? error)
     {
         lock (_endLock)
@@ -354,6 +358,11 @@ public sealed class TcpCopySession : Job
             }
 
             _ending = true;
+        }
+
+        if (state == JobState.Completed)
+        {
+            _run.Stop();
         }
 
         Finish(state, error);

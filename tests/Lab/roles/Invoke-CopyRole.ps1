@@ -43,7 +43,7 @@ function Get-Status($session) {
         CaptureGaps, SendErrors, ClosesHeld, @{ n = 'CloseHeldMaxMs'; e = { $_.CloseHeldMax.TotalMilliseconds } },
         @{ n = 'CloseHeldAverageMs'; e = { $_.CloseHeldAverage.TotalMilliseconds } }, AnswerHolds, @{ n = 'AnswerHeldMaxMs'; e = { $_.AnswerHeldMax.TotalMilliseconds } },
         @{ n = 'AnswerHeldAverageMs'; e = { $_.AnswerHeldAverage.TotalMilliseconds } }, AnswerWaitTimeouts, InterceptConnected, InterceptReconnects, EngineProcessId, CaptureDescription, @{ n = 'CaptureLayer'; e = { "$($_.CaptureLayer)" } }, CaptureReason,
-        @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
+        @{ n = 'State'; e = { "$($_.JobStateInfo.State)" } }, @{ n = 'Events'; e = { @($_.Events | ForEach-Object { "$_" }) } }, @{ n = 'Warnings'; e = { @($_.Warnings) } },
         @{ n = 'CloseReasons'; e = { $_.CloseReasons } },
         @{ n = 'FailureReasons'; e = { @($_.FailureReasons | Select-Object @{ n = 'CloseReason'; e = { "$($_.CloseReason)" } },
             @{ n = 'HandshakeFailure'; e = { "$($_.HandshakeFailure)" } }, Count, ExampleClient, Remedy) } }

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Reflection;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Capture.Files;
 using TcpReplay.Engine.Channel;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
+using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Sessions;
 
@@ -186,17 +188,69 @@ public class HostCodecTests
     }
 
     [Fact]
+    public void TheReplayOptionsComeBackWithEverySetting()
+    {
+        var options = new OfflineReplayOptions
+        {
+            Files = ["/data/one.pcap", "/data/two.pcapng"],
+            Copy = new CopyEngineOptions
+            {
+                Transfers = [new Transfer(0, 8080, Address("198.18.0.30"), 9090)],
+                FakeClientNetworks = [IPv4Network.Parse("198.19.0.0/24")],
+                Pacing = PacingMode.WaitResponse,
+                DrainTimeout = TimeSpan.FromSeconds(6),
+            },
+            InterceptServers = [new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524)],
+            Speed = ReplaySpeed.FromFactor(2.5),
+            Loop = 3,
+            Filter = "src host 198.18.0.11",
+            From = CaptureTimeBound.After(TimeSpan.FromMilliseconds(1500)),
+            To = CaptureTimeBound.At(new DateTime(2026, 12, 7, 10, 0, 0, DateTimeKind.Utc).AddTicks(7)),
+            Interface = "eth7",
+            SendMode = SendMode.Pcap,
+            Channel = new InterceptClientOptions { LinksPerServer = 2, ResponsePayloadBytes = 64 },
+            InterceptWait = TimeSpan.FromSeconds(8),
+            MaxPacketsInFlight = 1000,
+            RaisePriority = false,
+        };
+        AssertAllDiffer(options, new OfflineReplayOptions { Files = [], Copy = options.Copy, InterceptServers = [] },
+            nameof(OfflineReplayOptions.Files), nameof(OfflineReplayOptions.Copy), nameof(OfflineReplayOptions.InterceptServers), nameof(OfflineReplayOptions.Channel));
+
+        OfflineReplayOptions? copy = null;
+        RoundTrip(w => OfflineReplayOptionsCodec.Write(w, options), r => copy = OfflineReplayOptionsCodec.Read(r));
+
+        AssertSameProperties(options, copy!, nameof(OfflineReplayOptions.Files), nameof(OfflineReplayOptions.Copy), nameof(OfflineReplayOptions.Channel), nameof(OfflineReplayOptions.InterceptServers));
+        Assert.Equal(options.Files, copy!.Files);
+        Assert.Equal(options.InterceptServers, copy.InterceptServers);
+        Assert.Equal(options.Copy.Transfers, copy.Copy.Transfers);
+        Assert.Equal((options.Copy.Pacing, options.Copy.DrainTimeout), (copy.Copy.Pacing, copy.Copy.DrainTimeout));
+        AssertSameProperties(options.Channel, copy.Channel);
+
+        OfflineReplayOptions? fastest = null;
+        RoundTrip(w => OfflineReplayOptionsCodec.Write(w, new OfflineReplayOptions { Files = ["/a"], Copy = options.Copy, InterceptServers = options.InterceptServers, Speed = ReplaySpeed.Max }),
+            r => fastest = OfflineReplayOptionsCodec.Read(r));
+        Assert.True(fastest!.Speed.IsMax);
+        Assert.Null(fastest.From);
+        Assert.Null(fastest.Filter);
+    }
+
+    [Fact]
     public void AStatusComesBackWithItsLinksAndNewEvents()
     {
         var source = new CopierStatus(CaptureLayer.Datalink, "Auto: the IP layer saw nothing", "libpcap on eth0 (datalink), 16 MiB ring", new CaptureSourceStatistics(10, 9, 1, 2, 3),
             [new InterceptLinkStatus(new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524), 1, InterceptLinkState.Backoff, 2, 5, "refused", null),
              new InterceptLinkStatus(new IPEndPoint(IPAddress.Parse("198.18.0.40"), 36524), 0, InterceptLinkState.Connected, 1, 0, null, new DateTime(2026, 12, 7, 1, 2, 3, DateTimeKind.Utc))],
             true, 4, 128, null, 17,
-            [new RunEvent(new DateTime(2026, 12, 7, 3, 0, 0, DateTimeKind.Utc), RunEventKind.Capture, "one"), new RunEvent(new DateTime(2026, 12, 7, 3, 0, 1, DateTimeKind.Utc), RunEventKind.Intercept, "two")]);
+            [new RunEvent(new DateTime(2026, 12, 7, 3, 0, 0, DateTimeKind.Utc), RunEventKind.Capture, "one"), new RunEvent(new DateTime(2026, 12, 7, 3, 0, 1, DateTimeKind.Utc), RunEventKind.Intercept, "two")],
+            new ReplayProgress(ReplayPhase.Replaying, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9), 40, 12, 10, 4000, 1200, 2, 3,
+                TimeSpan.FromTicks(1100), TimeSpan.FromTicks(32000), TimeSpan.FromMilliseconds(21)),
+            [new CaptureFileProblem("/data/a.pcap", 77, new CaptureFileError(CaptureFileErrorKind.Truncated, 123456, "cut short"), null),
+             new CaptureFileProblem("/data/b.pcap", 0, null, "permission denied")]);
         CopierStatus? copy = null;
         RoundTrip(source.Write, r => copy = CopierStatus.Read(r));
 
-        Assert.Equal(source with { InterceptLinks = [], NewEvents = [] }, copy! with { InterceptLinks = [], NewEvents = [] });
+        Assert.Equal(source with { InterceptLinks = [], NewEvents = [], FileProblems = [] }, copy! with { InterceptLinks = [], NewEvents = [], FileProblems = [] });
+        Assert.Equal(source.FileProblems, copy!.FileProblems);
         Assert.Equal(source.InterceptLinks, copy!.InterceptLinks);
         Assert.Equal(source.NewEvents, copy.NewEvents);
     }
@@ -208,7 +262,7 @@ public class HostCodecTests
         {
             LastFailureKind = LinkFailureKind.ProtocolError,
         };
-        var source = new CopierStatus(CaptureLayer.Datalink, null, null, null, [failed], true, 0, 0, null, 0, []);
+        var source = new CopierStatus(CaptureLayer.Datalink, null, null, null, [failed], true, 0, 0, null, 0, [], null, []);
         CopierStatus? copy = null;
         RoundTrip(source.Write, r => copy = CopierStatus.Read(r));
 

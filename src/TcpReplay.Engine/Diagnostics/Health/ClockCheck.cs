@@ -1,4 +1,3 @@
-using System.ComponentModel;
 
 namespace TcpReplay.Engine.Diagnostics.Health;
 
@@ -17,8 +16,8 @@ public sealed class ClockCheck : IHealthCheck
 
     public HealthCheckResult Run(HealthCheckOptions options, CancellationToken cancellationToken)
     {
-        var timedatectl = TryRun("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], cancellationToken);
-        var chrony = TryRun("chronyc", ["-n", "tracking"], cancellationToken);
+        var timedatectl = ExternalCommand.TryRun("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], CommandLimit, cancellationToken);
+        var chrony = ExternalCommand.TryRun("chronyc", ["-n", "tracking"], CommandLimit, cancellationToken);
         var (status, detail) = Decide(timedatectl, chrony);
         return new HealthCheckResult(Name, Role, status, detail, status == HealthStatus.Pass ? null : Remedy);
     }
@@ -50,18 +49,5 @@ public sealed class ClockCheck : IHealthCheck
         }
 
         return (HealthStatus.Warning, "Unknown: neither timedatectl nor chronyc reports the clock's synchronisation (no systemd, or no time service).");
-    }
-
-    private static string? TryRun(string tool, string[] args, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var (exitCode, stdout, _) = ExternalCommand.Run(tool, args, CommandLimit, null, cancellationToken);
-            return exitCode == 0 ? stdout : null;
-        }
-        catch (Exception exception) when (exception is Win32Exception or TimeoutException)
-        {
-            return null;
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 
 namespace TcpReplay.Engine.Diagnostics.Health;
@@ -22,14 +21,14 @@ public static class NatRules
     public static IReadOnlyList<DnatRule>? FindDnat(IReadOnlyCollection<ushort> ports, CancellationToken cancellationToken = default)
     {
         var found = new List<DnatRule>();
-        var iptables = TryRun("iptables-save", ["-t", "nat"], cancellationToken);
+        var iptables = ExternalCommand.TryRun("iptables-save", ["-t", "nat"], CommandLimit, cancellationToken);
         if (iptables is not null)
         {
             found.AddRange(ParseIptablesSave(iptables, ports));
         }
 
         // nft shows the iptables-nft rules too (as "xt" or translated expressions), plus native nft ones.
-        var nft = TryRun("nft", ["list", "ruleset"], cancellationToken);
+        var nft = ExternalCommand.TryRun("nft", ["list", "ruleset"], CommandLimit, cancellationToken);
         if (iptables is null && nft is null)
         {
             return null;
@@ -147,20 +146,6 @@ public static class NatRules
                     yield return (ushort)port;
                 }
             }
-        }
-    }
-
-    private static string? TryRun(string tool, string[] args, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var (exitCode, stdout, _) = ExternalCommand.Run(tool, args, CommandLimit, null, cancellationToken);
-            return exitCode == 0 ? stdout : null;
-        }
-        catch (Exception exception) when (exception is Win32Exception or TimeoutException)
-        {
-            // Not installed, or no permission to read the rules: the caller reports that it could not tell.
-            return null;
         }
     }
 }
