@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Bench;

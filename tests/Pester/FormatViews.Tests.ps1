@@ -21,19 +21,19 @@ BeforeAll {
     # Connection records as the engine makes them (its constructor and setters are internal: set by reflection),
     # with the widest typical values: 21-character endpoints, a 30-character close reason, an open connection.
     function New-Connection([long] $Id, [string] $Client, [string] $Fake, [string] $Close, [string] $Failure, [long] $Requests, [double] $Seconds) {
-        $type = [TcpReplay.Engine.Sessions.CopiedConnection]
+        $type = [TcpReplay.Engine.Connections.CopiedConnection]
         $toNumber = { param($text) [TcpReplay.Engine.Addresses]::FromIPAddress([ipaddress]$text) }
         $clientAddress, $clientPort = $Client -split ':'
         $fakeAddress, $fakePort = $Fake -split ':'
-        $transfer = [TcpReplay.Engine.Sessions.Transfer]::new(0, 8080, (& $toNumber '198.18.0.30'), 8080)
+        $transfer = [TcpReplay.Engine.Connections.Transfer]::new(0, 8080, (& $toNumber '198.18.0.30'), 8080)
         $start = [datetime]::new(2026, 1, 1, 12, 0, 0, [DateTimeKind]::Utc)
         $connection = $type.GetConstructors([System.Reflection.BindingFlags]'NonPublic, Instance')[0].Invoke(@(
             $Id, (& $toNumber $clientAddress), [uint16]$clientPort, (& $toNumber '198.18.0.20'), [uint16]8080,
             (& $toNumber $fakeAddress), [uint16]$fakePort, $transfer, $start))
         $set = { param($name, $value) $type.GetProperty($name).SetValue($connection, $value) }
         & $set 'Requests' $Requests
-        & $set 'CloseReason' ([TcpReplay.Engine.Sessions.CloseReason]$Close)
-        & $set 'HandshakeFailure' ([TcpReplay.Engine.Sessions.HandshakeFailure]$Failure)
+        & $set 'CloseReason' ([TcpReplay.Engine.Connections.CloseReason]$Close)
+        & $set 'HandshakeFailure' ([TcpReplay.Engine.Connections.HandshakeFailure]$Failure)
         if ($Close -ne 'None') { & $set 'EndTime' ([Nullable[datetime]]$start.AddSeconds($Seconds)) }
         $connection
     }

@@ -1,6 +1,6 @@
 using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Hosting;
 

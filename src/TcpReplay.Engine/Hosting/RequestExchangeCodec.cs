@@ -1,4 +1,4 @@
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Hosting;
 

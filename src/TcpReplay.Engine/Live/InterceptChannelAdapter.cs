@@ -1,5 +1,5 @@
 using TcpReplay.Engine.Channel;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Live;
 

@@ -1,11 +1,11 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Runs;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Live;

@@ -1,7 +1,7 @@
 using System.Net;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Live;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Live;
 

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture.Files;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Runs;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Statistics;
 using TcpReplay.Engine.Threading;
 

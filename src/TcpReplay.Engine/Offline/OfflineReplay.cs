@@ -1,9 +1,9 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Runs;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Threading;
 using TcpReplay.Engine.Transmit;
 

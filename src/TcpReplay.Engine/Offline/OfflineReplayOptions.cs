@@ -1,7 +1,7 @@
 using System.Net;
 using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Live;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Offline;
 

@@ -1,4 +1,4 @@
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Reports;
 
@@ -53,21 +53,21 @@ public sealed class ReportConnection
 
     public long Retransmissions { get; init; }
 
-    /// <summary>A <see cref="Sessions.CloseReason"/> name; "None" while open.</summary>
-    public string CloseReason { get; init; } = nameof(Sessions.CloseReason.None);
+    /// <summary>A <see cref="Connections.CloseReason"/> name; "None" while open.</summary>
+    public string CloseReason { get; init; } = nameof(Connections.CloseReason.None);
 
-    /// <summary>A <see cref="Sessions.HandshakeFailure"/> name; "None" unless the handshake failed.</summary>
-    public string HandshakeFailure { get; init; } = nameof(Sessions.HandshakeFailure.None);
+    /// <summary>A <see cref="Connections.HandshakeFailure"/> name; "None" unless the handshake failed.</summary>
+    public string HandshakeFailure { get; init; } = nameof(Connections.HandshakeFailure.None);
 
     public string? CloseDetail { get; init; }
 
-    public bool IsOpen => CloseReason == nameof(Sessions.CloseReason.None);
+    public bool IsOpen => CloseReason == nameof(Connections.CloseReason.None);
 
     /// <summary>Completed, CopierReset or ClientReset; Stopped (the user's stop) counts as neither normal nor failed.</summary>
-    public bool IsNormalClose => Enum.TryParse<Sessions.CloseReason>(CloseReason, out var reason) && reason.IsNormal();
+    public bool IsNormalClose => Enum.TryParse<Connections.CloseReason>(CloseReason, out var reason) && reason.IsNormal();
 
     /// <summary>Ended abnormally: not open, not normal, not stopped by the user (a name this version does not know counts as failed).</summary>
-    public bool IsFailed => Enum.TryParse<Sessions.CloseReason>(CloseReason, out var reason) ? reason.IsFailure() : !IsOpen;
+    public bool IsFailed => Enum.TryParse<Connections.CloseReason>(CloseReason, out var reason) ? reason.IsFailure() : !IsOpen;
 
     /// <summary>
     /// Further figures of the record that this type has no field for (for example online-vs-target latencies and

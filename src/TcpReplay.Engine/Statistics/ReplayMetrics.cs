@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Channel;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Statistics;
 

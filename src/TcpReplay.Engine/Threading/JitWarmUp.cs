@@ -19,7 +19,7 @@ internal static class JitWarmUp
         "TcpReplay.Engine.Channel",
         "TcpReplay.Engine.Offline",
         "TcpReplay.Engine.Packets",
-        "TcpReplay.Engine.Sessions",
+        "TcpReplay.Engine.Connections",
         "TcpReplay.Engine.Statistics",
         "TcpReplay.Engine.Transmit",
         "TcpReplay.Engine.Capture.Files",

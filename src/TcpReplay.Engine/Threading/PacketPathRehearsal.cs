@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Threading;

@@ -1,8 +1,8 @@
 using System.Management.Automation;
 using System.Net;
 using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.PowerShell.Cmdlets;
 

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 using TcpReplay.PowerShell.Sessions;
 
 namespace TcpReplay.PowerShell.Cmdlets;

@@ -2,11 +2,11 @@ using System.Management.Automation;
 using System.Net;
 using TcpReplay.Engine;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Runs;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Statistics;
 using TcpReplay.PowerShell.Sessions;
 

@@ -17,7 +17,7 @@ Without -Format, a path ending in .json, .csv or .md chooses that format; any ot
     }
     Inputs      = @{
         'TcpReplay.PowerShell.Sessions.TcpCopySession' = 'Sessions, live or deserialized.'
-        'TcpReplay.Engine.Sessions.CopiedConnection'    = 'Connection records, live, deserialized or imported.'
+        'TcpReplay.Engine.Connections.CopiedConnection'    = 'Connection records, live, deserialized or imported.'
     }
     Outputs     = @{ 'System.IO.FileInfo' = 'The report file written.' }
     Examples    = @(

@@ -12,7 +12,7 @@ Normal ends: Completed (FIN both ways), CopierReset (the copier released the tar
         Open        = 'Only connections still open.'
     }
     Inputs      = @{ 'TcpReplay.PowerShell.Sessions.TcpCopySession' = 'Sessions.' }
-    Outputs     = @{ 'TcpReplay.Engine.Sessions.CopiedConnection' = 'One record per copied connection.' }
+    Outputs     = @{ 'TcpReplay.Engine.Connections.CopiedConnection' = 'One record per copied connection.' }
     Examples    = @(
         @{ Title = 'Count connections by how they ended'; Code = '$s | Get-TcpCopyConnection | Group-Object CloseReason -NoElement'; Remarks = 'Completed and CopierReset are normal ends.' }
         @{ Title = 'Export the failures with their explanations'; Code = '$s | Get-TcpCopyConnection -Failed | Select-Object Client, FakeClient, CloseReason, HandshakeFailure, CloseDetail | Export-Csv failures.csv'; Remarks = 'Each row says what went wrong and what fixes it.' }

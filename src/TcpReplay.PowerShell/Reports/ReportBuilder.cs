@@ -2,8 +2,8 @@ using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Reports;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.PowerShell.Sessions;
 
 namespace TcpReplay.PowerShell.Reports;

@@ -1,7 +1,7 @@
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Offline;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.PowerShell.Sessions;
 

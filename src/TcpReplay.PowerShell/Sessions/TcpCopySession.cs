@@ -1,12 +1,12 @@
 using System.Collections.Specialized;
 using System.Management.Automation;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Reports;
 using TcpReplay.Engine.Runs;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.PowerShell.Sessions;
 

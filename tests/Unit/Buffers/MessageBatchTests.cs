@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using TcpReplay.Engine.Buffers;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Tests.Lab;
 using TcpReplay.Engine.Transmit;
 using static TcpReplay.Engine.Tests.Lab.LabTopology;

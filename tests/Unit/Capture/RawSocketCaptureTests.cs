@@ -80,7 +80,7 @@ public class RawSocketCaptureTests
                 for (ushort i = 0; i < 3; i++)
                 {
                     var syn = new byte[40];
-                    TcpReplay.Engine.Sessions.SegmentWriter.Write(syn, 0xC612000A, (ushort)(41000 + i), 0xC6120014, Port, 1, 0, TcpReplay.Engine.Packets.TcpFlags.Syn, 1024, [], [], 1);
+                    TcpReplay.Engine.Connections.SegmentWriter.Write(syn, 0xC612000A, (ushort)(41000 + i), 0xC6120014, Port, 1, 0, TcpReplay.Engine.Packets.TcpFlags.Syn, 1024, [], [], 1);
                     sentAt.Add(RawSocketCapture.UnixNanosecondsNow());
                     Assert.Equal(0, sender.Send(syn, 0xC6120014));
                     Thread.Sleep(20);

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Runs;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Tests.Lab;
 
 namespace TcpReplay.Engine.Tests.Hosting;

@@ -3,12 +3,12 @@ using System.Reflection;
 using TcpReplay.Engine.Capture;
 using TcpReplay.Engine.Capture.Files;
 using TcpReplay.Engine.Channel;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Hosting;
 using TcpReplay.Engine.Live;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Runs;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Tests.Hosting;
 

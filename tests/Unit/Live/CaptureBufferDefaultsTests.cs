@@ -1,7 +1,7 @@
 using System.Net;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Live;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Tests.Live;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Tests.Offline;

@@ -1,7 +1,7 @@
 using TcpReplay.Engine.Capture.Files;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Tests.Offline;
 

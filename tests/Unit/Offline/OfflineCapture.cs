@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Tests.Capture;
 
 namespace TcpReplay.Engine.Tests.Offline;

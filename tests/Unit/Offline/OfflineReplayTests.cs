@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using TcpReplay.Engine.Capture.Files;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Tests.Offline;
 

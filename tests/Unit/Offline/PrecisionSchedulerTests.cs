@@ -1,5 +1,5 @@
 using TcpReplay.Engine.Offline;
-using TcpReplay.Engine.Tests.Sessions;
+using TcpReplay.Engine.Tests.Connections;
 
 namespace TcpReplay.Engine.Tests.Offline;
 

@@ -1,7 +1,7 @@
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Tests.Sessions;
+using TcpReplay.Engine.Tests.Connections;
 
 namespace TcpReplay.Engine.Tests.Offline;
 

@@ -1,5 +1,5 @@
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Reports;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Tests.Reports;
 

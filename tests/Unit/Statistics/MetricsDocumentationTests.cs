@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Statistics;
 
 namespace TcpReplay.Engine.Tests.Statistics;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Statistics;
 
 namespace TcpReplay.Engine.Tests.Statistics;

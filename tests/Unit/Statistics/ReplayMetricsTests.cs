@@ -1,5 +1,5 @@
 using TcpReplay.Engine.Capture;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Statistics;
 
 namespace TcpReplay.Engine.Tests.Statistics;

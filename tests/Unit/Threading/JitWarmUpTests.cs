@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Offline;
 using TcpReplay.Engine.Packets;
-using TcpReplay.Engine.Sessions;
 using TcpReplay.Engine.Threading;
 using TcpReplay.Engine.Transmit;
 

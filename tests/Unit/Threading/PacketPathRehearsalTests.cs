@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Threading;
 
 namespace TcpReplay.Engine.Tests.Threading;

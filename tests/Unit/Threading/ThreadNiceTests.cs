@@ -1,7 +1,7 @@
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
-using TcpReplay.Engine.Sessions;
-using TcpReplay.Engine.Tests.Sessions;
+using TcpReplay.Engine.Tests.Connections;
 using TcpReplay.Engine.Threading;
 
 namespace TcpReplay.Engine.Tests.Threading;

@@ -1,6 +1,6 @@
 using System.Net;
 using TcpReplay.Engine.Capture;
-using TcpReplay.Engine.Sessions;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Diagnostics.Health;
 

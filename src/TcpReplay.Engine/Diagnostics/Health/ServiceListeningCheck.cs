@@ -31,7 +31,7 @@ public sealed class ServiceListeningCheck : IHealthCheck
     }
 
     internal static (HealthStatus Status, string Detail) Decide(
-        IReadOnlyList<Sessions.Transfer> transfers, IReadOnlyList<(string Address, ushort Port)> sockets, IReadOnlyList<DnatRule> dnat)
+        IReadOnlyList<Connections.Transfer> transfers, IReadOnlyList<(string Address, ushort Port)> sockets, IReadOnlyList<DnatRule> dnat)
     {
         var found = new List<string>();
         foreach (var transfer in transfers)

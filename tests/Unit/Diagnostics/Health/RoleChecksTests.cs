@@ -1,8 +1,8 @@
 using System.Net.NetworkInformation;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Diagnostics;
 using TcpReplay.Engine.Diagnostics.Health;
-using TcpReplay.Engine.Sessions;
 
 namespace TcpReplay.Engine.Tests.Diagnostics.Health;
 
