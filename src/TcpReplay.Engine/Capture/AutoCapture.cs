@@ -12,11 +12,14 @@ namespace TcpReplay.Engine.Capture;
 /// <para>While probing, the datalink's packets are delivered (libpcap sees everything) and the raw socket's are only
 /// counted. After <see cref="CaptureOptions.ProbePackets"/> client packets on the datalink, or
 /// <see cref="CaptureOptions.ProbeTime"/> with at least one, the counts are compared (see <see cref="Decision"/>).</para>
-/// <para>Keeping libpcap closes the raw socket, which delivered nothing. Keeping the raw socket first lets it deliver
-/// alongside libpcap, and closes libpcap only once libpcap has read a packet captured after that moment (or after
+/// <para>Keeping libpcap closes the raw socket, which delivered nothing. Keeping the raw socket first holds what the raw
+/// socket reads while libpcap goes on delivering, until libpcap has read a packet captured after that moment (or for
 /// <see cref="CaptureOptions.SwitchOverlap"/>): every packet the raw socket only counted was therefore delivered by
-/// libpcap. The switch can deliver a packet twice, never lose one; dropping the duplicates (client retransmissions
-/// to the consumer) is the consumer's job.</para>
+/// libpcap. Then libpcap is closed and the held packets go, before any newer one. libpcap hands packets over in blocks
+/// (up to its batch window late) while the raw socket hands each over at once, so delivering both as they came would
+/// put a connection's later segments before its SYN and start its copy mid-stream. The switch can deliver a packet
+/// twice, never lose one or reorder a connection; dropping the duplicates (client retransmissions to the consumer) is
+/// the consumer's job.</para>
 /// <para>The sink is called by one thread at a time, also during the switch.</para>
 /// </remarks>
 public sealed class AutoCapture : ICaptureSource
@@ -28,6 +31,10 @@ public sealed class AutoCapture : ICaptureSource
 
     // Lets the raw socket's thread count the packets libpcap counted just before the comparison.
     private static readonly TimeSpan CountSettleTime = TimeSpan.FromMilliseconds(200);
+
+    // The raw socket's packets held during the switch, at most: beyond it the switch ends early rather than holding
+    // more buffers (libpcap has then had far longer than its batch window to catch up).
+    private const int HeldCapacity = 4096;
 
     private readonly PcapCapture? _pcap;
     private readonly RawSocketCapture? _raw;
@@ -43,6 +50,8 @@ public sealed class AutoCapture : ICaptureSource
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly ManualResetEventSlim _stopping = new(false);
     private readonly CaptureCounters _counters = new();
+    private readonly Queue<(PacketBuffer Buffer, LinkType LinkType)> _held = new();
+    private readonly Lock _holdLock = new();
     private long _datalinkTotal;
     private long _switchTimestamp = long.MaxValue;
     private volatile int _phase;
@@ -229,6 +238,14 @@ public sealed class AutoCapture : ICaptureSource
 
         _pcap?.Dispose();
         _raw?.Dispose();
+        lock (_holdLock)
+        {
+            // A control thread that did not end in time leaves what it held.
+            while (_held.TryDequeue(out var held))
+            {
+                _pool.Return(held.Buffer);
+            }
+        }
     }
 
     private void Control()
@@ -278,8 +295,34 @@ public sealed class AutoCapture : ICaptureSource
             _wake.Wait(_options.PollInterval);
         }
 
-        _phase = IpLayerOnly;
+        EndSwitch(deliver: !_stopping.IsSet);
         _pcap!.Dispose();
+    }
+
+    /// <summary>
+    /// libpcap has caught up (or the overlap ran out): the held raw-socket packets go first, then the raw socket alone.
+    /// A capture being disposed hands them back to the pool instead.
+    /// </summary>
+    private void EndSwitch(bool deliver)
+    {
+        // The raw socket's thread waits on the lock meanwhile, so nothing it reads overtakes what it held; libpcap,
+        // caught up, delivers only packets the held ones repeat.
+        lock (_holdLock)
+        {
+            while (_held.TryDequeue(out var held))
+            {
+                if (deliver)
+                {
+                    Deliver(held.Buffer, held.LinkType);
+                }
+                else
+                {
+                    _pool.Return(held.Buffer);
+                }
+            }
+
+            _phase = IpLayerOnly;
+        }
     }
 
     private void FallBackToIpLayer()
@@ -371,6 +414,22 @@ public sealed class AutoCapture : ICaptureSource
                 _pool.Return(buffer);
                 break;
             case Switching:
+                lock (_holdLock)
+                {
+                    if (_phase == Switching)
+                    {
+                        _held.Enqueue((buffer, linkType));
+                        if (_held.Count >= HeldCapacity)
+                        {
+                            _wake.Set();
+                        }
+
+                        return;
+                    }
+                }
+
+                Deliver(buffer, linkType);
+                break;
             case IpLayerOnly:
                 Deliver(buffer, linkType);
                 break;

@@ -58,6 +58,82 @@ public class AutoCaptureTests
     }
 
     [RootFact]
+    public void DeliversNoConnectionsSegmentBeforeItsSynAcrossTheSwitch()
+    {
+        // Connections every 4 ms, each a request and its close, captured with a live copy's batch windows (libpcap in
+        // 10 ms blocks, the raw socket at 1 ms): the switch to the raw socket falls among them while libpcap still
+        // holds a block of their packets, so delivering the raw socket's packets at once would put some connections'
+        // data before their SYN (their copies would start mid-stream).
+        using var lab = new LabNetwork();
+        Direct(lab);
+        lab.StartHttpServer(Online, Port);
+        var pool = new PacketBufferPool();
+        var sink = new CollectingSink(pool);
+        AutoCapture capture;
+        using (NetworkNamespaceScope.Enter(lab.Name(Online)))
+        {
+            capture = new AutoCapture(OnlineInterface, [Port], pool, options: new CaptureOptions
+            {
+                BatchWindow = TimeSpan.FromMilliseconds(1),
+                DatalinkBatchWindow = TimeSpan.FromMilliseconds(10),
+            });
+            capture.Start(sink);
+        }
+
+        int attempted;
+        using (capture)
+        {
+            attempted = lab.RunClient(Client, OnlineAddress, Port, connections: 400, TimeSpan.FromMilliseconds(4), ClientLimit);
+            Assert.True(sink.WaitUntil(p => DistinctSyns(p) >= attempted, TimeSpan.FromSeconds(5)), $"{DistinctSyns(sink.Packets)} of {attempted} SYNs delivered.");
+            WaitFor(() => capture.Description.StartsWith("auto: raw IPv4 socket", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
+        }
+
+        // Each connection's segments, in the order first delivered: a SYN opens it (a client port may come back for a
+        // later connection: the server closes first, so the port is free at once), and no segment may come after one
+        // further on in its sequence space (a repeat of one already delivered is a duplicate, which is allowed).
+        var next = new Dictionary<int, uint>();
+        var delivered = new HashSet<(int Port, uint Sequence)>();
+        var outOfOrder = new List<string>();
+        foreach (var packet in sink.Packets)
+        {
+            if (packet.Tcp is not { } tcp)
+            {
+                continue;
+            }
+
+            var port = tcp.SourcePort;
+            if (tcp is { Synchronize: true, Acknowledgment: false })
+            {
+                next[port] = tcp.SequenceNumber + 1;
+                continue;
+            }
+
+            var length = (uint)(tcp.PayloadData?.Length ?? 0) + (tcp.Finished ? 1u : 0u);
+            if (length == 0 || !delivered.Add((port, tcp.SequenceNumber)))
+            {
+                continue;
+            }
+
+            if (!next.TryGetValue(port, out var expected))
+            {
+                outOfOrder.Add($"{port} seq {tcp.SequenceNumber} before its SYN");
+            }
+            else if ((int)(tcp.SequenceNumber - expected) < 0)
+            {
+                outOfOrder.Add($"{port} seq {tcp.SequenceNumber} after {expected - tcp.SequenceNumber} bytes further on");
+            }
+            else
+            {
+                next[port] = tcp.SequenceNumber + length;
+            }
+        }
+
+        Assert.Equal(attempted, DistinctSyns(sink.Packets));
+        Assert.True(outOfOrder.Count == 0, $"{outOfOrder.Count} segments out of their connection's order, e.g. {string.Join("; ", outOfOrder.Take(5))}");
+        Assert.Equal(0, pool.Outstanding);
+    }
+
+    [RootFact]
     public void ChoosesTheDatalinkForAServiceBehindDnatAndSaysWhy()
     {
         using var lab = new LabNetwork();
