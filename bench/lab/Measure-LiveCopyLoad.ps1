@@ -58,9 +58,11 @@
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
 .PARAMETER KeepFiles
-    A folder: each run's online and target captures (<run>-online.pcap, <run>-target.pcap) and, at the end, both
+    A folder: each run's online and target captures (<run>-<n>-online.pcap, <run>-<n>-target.pcap, n the run's number
+    in this invocation) and, at the end, both
     nginx access and error logs (online-access.log, target-access.log, online-error.log, target-error.log) are kept there instead of being deleted with the lab,
-    with each run's copy result and every connection record in it (<run>-copy-result.json).
+    with each run's copy result and every connection record in it (<run>-<n>-copy-result.json), and the C binaries' logs
+    (c-intercept-<run>-<n>.log, c-tcpcopy-<run>-<n>.log).
 .PARAMETER NoDelayCapture
     No tcpdump on the online and target hosts, so no copy delay. The copier's CPU then has no share of the captures:
     a packet socket's filter runs in the context of the thread that sends the packet, here the copier's.
