@@ -412,6 +412,9 @@ function Invoke-LoadRun {
             EngineProcess              = if ($isTcpReplay) { -not $InProcess } else { $null }
             CaptureBufferMiB           = if ($isTcpReplay) { $CaptureBufferMiB } else { $null }
             ShellCpuMicrosecondsPerCopiedRequest     = Get-MicrosecondsEach $shellTicksSettle $atSettle
+            ShellCpuMicrosecondsPerOnlineRequest     = Get-MicrosecondsEach $shellTicksSettle $online
+            # The copier and the pwsh that controls it (a TcpReplay copier in its own process); the copier alone otherwise.
+            CopyAndShellCpuMicrosecondsPerOnlineRequest = Get-MicrosecondsEach $(if ($null -ne $copyTicksSettle) { $copyTicksSettle + [long]$shellTicksSettle }) $online
             ShellPeakMiB               = Get-Rounded $(if ($null -ne $shellMemory) { $shellMemory / 1024.0 })
             CopyIdleThreadTicks        = $idleCopyThreads
             CopyThreadTicks            = $copyThreads
@@ -479,6 +482,7 @@ function Get-Comparison($Results) {
     foreach ($group in $groups) {
         $g = $group.Group
         $cpu = Get-Mean $g 'CopyCpuMicrosecondsPerOnlineRequest'
+        $withShell = Get-Mean $g 'CopyAndShellCpuMicrosecondsPerOnlineRequest'
         $rate = Get-Mean $g 'OnlineRequestsPerSecond'
         $end = Get-Mean $g 'RatioAtLoadEnd'
         $settle = Get-Mean $g 'RatioAtSettle'
@@ -490,6 +494,7 @@ function Get-Comparison($Results) {
             InterceptKind                       = $g[0].InterceptKind
             Samples                             = $g.Count
             CopyCpuMicrosecondsPerOnlineRequest = Get-Rounded $cpu
+            CopyAndShellCpuMicrosecondsPerOnlineRequest = Get-Rounded $withShell
             OnlineRequestsPerSecond             = Get-Rounded $rate
             OnlineRateShareOfNoCopier           = Get-Quotient $rate $baseRate
             RatioAtLoadEnd                      = Get-Rounded $end 5
@@ -503,6 +508,7 @@ function Get-Comparison($Results) {
             InterceptCpuMicrosecondsPerCopiedRequest = Get-Rounded $interceptCpu
             InterceptPeakMiB                    = Get-Rounded (Get-Mean $g 'InterceptPeakMiB')
             CpuPerOnlineRequestVsTcpcopy        = if ($reference) { Get-Quotient $cpu $reference.Cpu } else { $null }
+            CopyAndShellCpuVsTcpcopy            = if ($reference) { Get-Quotient $withShell $reference.Cpu } else { $null }
             OnlineRateVsTcpcopy                 = if ($reference) { Get-Quotient $rate $reference.Rate } else { $null }
             RatioAtLoadEndVsTcpcopy             = if ($reference) { Get-Quotient $end $reference.End } else { $null }
             RatioAtSettleVsTcpcopy              = if ($reference) { Get-Quotient $settle $reference.Settle } else { $null }
@@ -570,15 +576,16 @@ try {
     $results | Format-Table Run, OnlineRequestsPerSecond, OnlineRequests, RatioAtLoadEnd, RatioAtSettle, CaughtUpSeconds,
         @{ n = 'CopyUs/req'; e = { $_.CopyCpuMicrosecondsPerCopiedRequest } }, @{ n = 'CopyUs/online'; e = { $_.CopyCpuMicrosecondsPerOnlineRequest } },
         @{ n = 'IcptUs/req'; e = { $_.InterceptCpuMicrosecondsPerCopiedRequest } },
-        CopyPeakMiB, InterceptPeakMiB, @{ n = 'p50ms'; e = { $_.Delay.p50_ms } }, @{ n = 'p90ms'; e = { $_.Delay.p90_ms } }, @{ n = 'p99ms'; e = { $_.Delay.p99_ms } } -AutoSize | Out-Host
-    Write-Host "Side by side (means per run kind; xNoCopier: online req/s over the run without a copier; /tcpcopy: over C tcpcopy with the C intercept):"
+        CopyPeakMiB, InterceptPeakMiB, @{ n = 'p50ms'; e = { $_.Delay.p50_ms } }, @{ n = 'p90ms'; e = { $_.Delay.p90_ms } }, @{ n = 'p99ms'; e = { $_.Delay.p99_ms } } -AutoSize | Out-String -Width 400 | Out-Host
+    Write-Host "Side by side (means per run kind; +shell: the copier and the pwsh that controls it; xNoCopier: online req/s over the run without a copier; /tcpcopy: over C tcpcopy with the C intercept):"
     $comparison | Format-Table Kind, Samples,
         @{ n = 'CopyUs/online'; e = { $_.CopyCpuMicrosecondsPerOnlineRequest } }, @{ n = '/tcpcopy'; e = { $_.CpuPerOnlineRequestVsTcpcopy } },
+        @{ n = '+shell'; e = { $_.CopyAndShellCpuMicrosecondsPerOnlineRequest } }, @{ n = '/tcpcopy'; e = { $_.CopyAndShellCpuVsTcpcopy } },
         @{ n = 'req/s'; e = { $_.OnlineRequestsPerSecond } }, @{ n = 'xNoCopier'; e = { $_.OnlineRateShareOfNoCopier } }, @{ n = '/tcpcopy'; e = { $_.OnlineRateVsTcpcopy } },
         @{ n = 'AtEnd'; e = { $_.RatioAtLoadEnd } }, @{ n = '/tcpcopy'; e = { $_.RatioAtLoadEndVsTcpcopy } },
         @{ n = 'AtSettle'; e = { $_.RatioAtSettle } }, @{ n = '/tcpcopy'; e = { $_.RatioAtSettleVsTcpcopy } },
         @{ n = 'PeakMiB'; e = { $_.CopyPeakMiB } }, @{ n = '/tcpcopy'; e = { $_.PeakMemoryVsTcpcopy } },
-        @{ n = 'IcptUs/req'; e = { $_.InterceptCpuMicrosecondsPerCopiedRequest } }, @{ n = '/tcpcopy'; e = { $_.InterceptCpuVsTcpcopy } } -AutoSize | Out-Host
+        @{ n = 'IcptUs/req'; e = { $_.InterceptCpuMicrosecondsPerCopiedRequest } }, @{ n = '/tcpcopy'; e = { $_.InterceptCpuVsTcpcopy } } -AutoSize | Out-String -Width 400 | Out-Host
 }
 finally {
     if ($KeepFiles -and $onlineNginx -and $targetNginx) {
