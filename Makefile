@@ -62,7 +62,8 @@ bench: deps
 	dotnet run -c Release --project bench/TcpReplay.Bench.csproj -- --filter '*' --memory $(BENCH_ARGS)
 
 # The live-copy macro benchmark in a four-host namespace lab (root; ~8 minutes; not part of make test);
-# e.g. make bench-load BENCH_LOAD_ARGS="-Runs Timeline,PcapTimeline -DurationSeconds 10" (-Command, so lists work).
+# e.g. make bench-load BENCH_LOAD_ARGS="-Runs Timeline,PcapTimeline -DurationSeconds 10" (-Command, so lists work);
+# beside C tcpcopy 1.3: BENCH_LOAD_ARGS="-Runs NoCopier,Causal,CausalCIntercept,Tcpcopy -DurationSeconds 20" [-Offloads Off].
 BENCH_LOAD_ARGS ?=
 bench-load: module
 	$(PWSH) -Command "& ./bench/lab/Measure-LiveCopyLoad.ps1 $(BENCH_LOAD_ARGS)"

@@ -1,13 +1,18 @@
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     The live-copy macro benchmark (make bench-load): wrk load on the online nginx of a four-host namespace lab,
-    copied to the target by Start-TcpCopy; measures how much of it reaches the target, how soon, and at what cost.
+    copied to the target by Start-TcpCopy (or by C tcpcopy 1.3, or not at all); measures how much of it reaches the
+    target, how soon, and at what cost, side by side with C tcpcopy and the online host's rate without a copier.
 .DESCRIPTION
     Builds a lab (198.18.0.0/15 only): client .10, online .20 and target .30 with nginx, assistant .40;
     fake clients 198.19.0.0/24. Set-TargetRoute runs on the target. For each run a fresh intercept (assistant)
     and a fresh copier (online) are started as lab roles, each its own pwsh process in its host's namespace, so
-    their CPU time and peak memory belong to that run alone. Then:
+    their CPU time and peak memory belong to that run alone; or, for the C runs, the reference binaries (C intercept
+    1.0 `intercept -i eth0 -F 'tcp and src port 8080'`, C `tcpcopy-raw -x 8080-198.18.0.30:8080 -s 198.18.0.40
+    -c 198.19.0.x`, the command lines of tests/Pester/Interop.Lab.Tests.ps1) as lab processes, measured the same way
+    (their own process's /proc figures). Then:
 
       1. 3 s idle: the copier's and intercept's idle CPU (the roles' status loops, the .NET runtime).
       2. Load: `wrk -t<Threads> -c<Connections> -d<Duration>s http://198.18.0.20:8080/` from the client
@@ -26,18 +31,38 @@
     Runs: RawSocket and Pcap capture, each with WaitResponse, Timeline and Causal pacing (keep-alive, wrk), a one-shot
     run (RawSocket, WaitResponse), and a moderate run in each pacing: the lab test's generator
     (tests/Lab/http_traffic.py, 2,000 connections of 1 to 19 requests, 20 at a time, 64 KiB answers among them),
-    which paces itself far below wrk's rate. Everything is bounded in time, and the lab (namespaces and
-    every process it started) is removed in a finally block. Needs root and the built module (make module).
+    which paces itself far below wrk's rate.
+
+    Side by side with C tcpcopy (same lab, same load, same measurements): NoCopier (wrk alone: the online host's
+    rate with nothing copying it, the captures still running), Tcpcopy (C tcpcopy-raw with the C intercept),
+    TcpcopyTcpReplayIntercept (C tcpcopy-raw with Start-Intercept), CausalCIntercept (Start-TcpCopy, RawSocket, Causal,
+    with the C intercept). Figures a C process does not have (the copy's records and statistics, the shell process)
+    are null, as are the copy figures of NoCopier. At the end a table gives, per run kind (means over its repeats),
+    copier CPU per online request, online req/s and its share of NoCopier's, the ratio copied at the load's end and
+    at the settle mark, peak memory and intercept CPU per copied request, each also divided by Tcpcopy's (the JSON's
+    Comparison). The C binaries are those of ../shared/reference/tcpcopy-1.3.0 beside the repository
+    (TCPREPLAY_REFERENCE overrides); a run that needs one fails before the first run when it is missing.
+
+    Everything is bounded in time, and the lab (namespaces and every process it started) is removed in a finally
+    block. Needs root and the built module (make module).
 .PARAMETER Runs
     Which runs to make: Raw, Pcap (WaitResponse), Timeline, PcapTimeline, Causal, PcapCausal (the default pacing),
-    OneShot, Moderate (WaitResponse), ModerateTimeline, ModerateCausal. Default: all ten. A name may repeat (Causal,
-    Timeline, Causal, Timeline): each run is measured apart, so alternating runs give a same-lab comparison with its spread.
+    OneShot, Moderate (WaitResponse), ModerateTimeline, ModerateCausal; and beside them NoCopier (no copier, no
+    intercept), CausalCIntercept (Causal with the C intercept), Tcpcopy (C tcpcopy-raw 1.3 with the C intercept 1.0)
+    and TcpcopyTcpReplayIntercept (C tcpcopy-raw with TcpReplay's intercept). Default: the first ten. A name may repeat
+    (Causal, Timeline, Causal, Timeline): each run is measured apart, so alternating runs give a same-lab comparison
+    with its spread; the side-by-side table averages the repeats of each name.
+.PARAMETER Offloads
+    Default (the default): the veths keep the kernel's offloads (on). Off: TSO, GSO, GRO and checksum offload off on
+    every veth of the lab (New-ReplayLab -DisableOffloads), as on a wire; a second case to run besides the default.
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
 .PARAMETER KeepFiles
-    A folder: each run's online and target captures (<run>-online.pcap, <run>-target.pcap) and, at the end, both
+    A folder: each run's online and target captures (<run>-<n>-online.pcap, <run>-<n>-target.pcap, n the run's number
+    in this invocation) and, at the end, both
     nginx access and error logs (online-access.log, target-access.log, online-error.log, target-error.log) are kept there instead of being deleted with the lab,
-    with each run's copy result and every connection record in it (<run>-copy-result.json).
+    with each run's copy result and every connection record in it (<run>-<n>-copy-result.json), and the C binaries' logs
+    (c-intercept-<run>-<n>.log, c-tcpcopy-<run>-<n>.log).
 .PARAMETER NoDelayCapture
     No tcpdump on the online and target hosts, so no copy delay. The copier's CPU then has no share of the captures:
     a packet socket's filter runs in the context of the thread that sends the packet, here the copier's.
@@ -48,10 +73,19 @@
     dotnet tool run pwsh -- -File bench/lab/Measure-LiveCopyLoad.ps1
 .EXAMPLE
     dotnet tool run pwsh -- -File bench/lab/Measure-LiveCopyLoad.ps1 -Runs Raw -DurationSeconds 10
+.EXAMPLE
+    make bench-load BENCH_LOAD_ARGS="-Runs NoCopier,Causal,CausalCIntercept,Tcpcopy -DurationSeconds 20"
+
+    TcpReplay's copier and C tcpcopy side by side under the same wrk load, with the online rate without a copier.
+.EXAMPLE
+    make bench-load BENCH_LOAD_ARGS="-Runs NoCopier,Causal,Tcpcopy,TcpcopyTcpReplayIntercept -Offloads Off"
+
+    The same with segmentation and checksum offloads off on the lab's veths.
 #>
 param(
     [string] $ModulePath = "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1",
-    [ValidateSet('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'Causal', 'PcapCausal', 'OneShot', 'Moderate', 'ModerateTimeline', 'ModerateCausal')]
+    [ValidateSet('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'Causal', 'PcapCausal', 'OneShot', 'Moderate', 'ModerateTimeline', 'ModerateCausal',
+        'NoCopier', 'CausalCIntercept', 'Tcpcopy', 'TcpcopyTcpReplayIntercept')]
     [string[]] $Runs = @('Raw', 'Pcap', 'Timeline', 'PcapTimeline', 'Causal', 'PcapCausal', 'OneShot', 'Moderate', 'ModerateTimeline', 'ModerateCausal'),
     [ValidateRange(1, 300)] [int] $DurationSeconds = 30,
     [ValidateRange(1, 16)] [int] $Threads = 2,
@@ -73,7 +107,10 @@ param(
     [switch] $InProcess,
     # Start-TcpCopy -CaptureBufferMiB for every run: libpcap's ring (mapped into the copier) or the raw socket's buffer;
     # 0 leaves the cmdlet's default (a 16 MiB ring, a 64 MiB receive buffer).
-    [ValidateRange(0, 2048)] [int] $CaptureBufferMiB = 0
+    [ValidateRange(0, 2048)] [int] $CaptureBufferMiB = 0,
+    # The lab's veth offloads: Default leaves the kernel's (on, as on a Docker or Kubernetes host); Off turns TSO, GSO,
+    # GRO and checksum offload off on every veth (New-ReplayLab -DisableOffloads), as on a wire. A separate case.
+    [ValidateSet('Default', 'Off')] [string] $Offloads = 'Default'
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
@@ -145,30 +182,103 @@ function Get-LineCount([string] $Path) {
     [long]((wc -l $Path) -split ' ')[0]
 }
 
+# Helpers for a figure that may not apply: a run without a copier, or a C process that has no shell or records.
+function Get-OptionalTicks($Id) { if ($Id) { Get-ProcessTicks $Id } else { $null } }
+function Get-TicksSince($Id, $Start) { if ($Id) { (Get-ProcessTicks $Id) - $Start } else { $null } }
+function Get-OptionalThreadTicks($Id) { if ($Id) { Get-ThreadTicks $Id } else { $null } }
+function Get-OptionalThreadTicksDelta($Id, $Before) { if ($Id) { Get-ThreadTicksDelta $Before (Get-ThreadTicks $Id) } else { $null } }
+function Get-OptionalMemoryKiB($Id, [string] $Field) { if ($Id) { Get-ProcessMemoryKiB $Id $Field } else { $null } }
+function Get-Rounded($Value, [int] $Digits = 1) { if ($null -ne $Value) { [math]::Round([double]$Value, $Digits) } else { $null } }
+# $Count items of work per $Ticks ticks as microseconds each; null when either is missing or nothing was counted.
+function Get-MicrosecondsEach($Ticks, $Count) {
+    if ($null -eq $Ticks -or -not $Count) { return $null }
+    [math]::Round($Ticks * (1000.0 / $ClockTicks) * 1000.0 / $Count, 1)
+}
+
+$script:RunNumber = 0
+$script:ChannelPort = 36524
+$script:Transfer = '8080-198.18.0.30:8080'
+
+# Stops what Invoke-LoadRun started for a copier or an intercept: a TcpReplay role (its result), or a C binary (null).
+function Stop-RunProcess($Started, [double] $TimeoutSeconds = 30) {
+    if ($Started.Kind -eq 'Role') { return Stop-LabRole $lab $Started.Role -TimeoutSeconds $TimeoutSeconds }
+    Stop-LabProcess $lab -Id $Started.Process.Id -TimeoutSeconds 5
+    $null
+}
+
 function Invoke-LoadRun {
-    param([string] $Name, [string] $CaptureMode, [string] $Pacing, [switch] $OneShot, [switch] $Moderate)
-    Write-Host "`n=== $Name (capture $CaptureMode, pacing $Pacing, $(if ($OneShot) { "$OneShotRequests one-shot curl requests" } elseif ($Moderate) { 'http_traffic.py, 2,000 connections of 1-19 requests, 20 at a time' } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" })) ==="
-    $intercept = Start-LabRole $lab -Role Intercept -HostName assistant -ModulePath $ModulePath -Name "intercept-$Name" -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 600 }
+    <#
+        One run: a fresh intercept and copier (or none), the load, and its figures. -Copier: TcpReplay (Start-TcpCopy
+        in a lab role), Tcpcopy (C tcpcopy-raw 1.3) or None (the load alone: the online host's rate without a copy).
+        -InterceptKind: TcpReplay (Start-Intercept in a lab role), C (intercept 1.0) or None (only with -Copier None).
+    #>
+    param([string] $Name, [string] $Kind, [string] $CaptureMode, [string] $Pacing, [switch] $OneShot, [switch] $Moderate,
+        [ValidateSet('TcpReplay', 'Tcpcopy', 'None')] [string] $Copier = 'TcpReplay',
+        [ValidateSet('TcpReplay', 'C', 'None')] [string] $InterceptKind = 'TcpReplay')
+    $script:RunNumber++
+    $tag = "$Name-$($script:RunNumber)"
+    $isTcpReplay = $Copier -eq 'TcpReplay'
+    $copierText = switch ($Copier) {
+        'TcpReplay' { "TcpReplay copier, capture $CaptureMode, pacing $Pacing" }
+        'Tcpcopy' { 'C tcpcopy-raw 1.3' }
+        'None' { 'no copier' }
+    }
+    $interceptText = switch ($InterceptKind) { 'TcpReplay' { 'TcpReplay intercept' } 'C' { 'C intercept 1.0' } 'None' { 'no intercept' } }
+    Write-Host "`n=== $Name ($copierText, $interceptText, $(if ($OneShot) { "$OneShotRequests one-shot curl requests" } elseif ($Moderate) { 'http_traffic.py, 2,000 connections of 1-19 requests, 20 at a time' } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" })) ==="
+    $intercept = $null
     $copy = $null
     $captures = @()
+    $cLogs = @()
     try {
-        $copy = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Name "copy-$Name" -Wait -Parameters @{
-            Transfer = '8080-198.18.0.30:8080'; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
-            CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice; InProcess = [bool]$InProcess; CaptureBufferMiB = $CaptureBufferMiB
-            # The role's status file is read only to see the intercept link come up; a slower refresh costs the copier less.
-            StatusIntervalMilliseconds = 1000
+        $interceptPid = $null
+        switch ($InterceptKind) {
+            'TcpReplay' {
+                $role = Start-LabRole $lab -Role Intercept -HostName assistant -ModulePath $ModulePath -Name "intercept-$tag" -Wait -Parameters @{ Interface = 'eth0'; DeadlineSeconds = 600 }
+                $intercept = [pscustomobject]@{ Kind = 'Role'; Role = $role; Process = $role.Process }
+            }
+            'C' {
+                # The command line of tests/Pester/Interop.Lab.Tests.ps1 (README of the reference binaries).
+                $log = Join-Path $lab.TempDirectory "c-intercept-$tag.log"; $cLogs += $log
+                $process = Start-LabProcess $lab -HostName assistant -FilePath (Get-LabReferenceBinary $lab 'intercept') -Name "c-intercept-$tag" -ArgumentList @(
+                    '-i', 'eth0', '-F', 'tcp and src port 8080', '-l', $log)
+                $intercept = [pscustomobject]@{ Kind = 'C'; Role = $null; Process = $process }
+                $null = Wait-LabChannelSocket $lab -HostName assistant -State listening -Port $script:ChannelPort
+            }
         }
-        $linked = Wait-LabCopyCondition $copy { param($s) $s.InterceptConnected } -What 'the intercept link'
-        # Unless -InProcess, the copier is the engine's process; the role's pwsh is then the shell that controls it.
-        $copyPid = if ($InProcess) { $copy.Process.Id } else { [int]$linked.EngineProcessId }
-        $shellPid = if ($InProcess) { $null } else { $copy.Process.Id }
-        $interceptPid = $intercept.Process.Id
+        if ($intercept) { $interceptPid = $intercept.Process.Id }
+
+        $copyPid = $shellPid = $null
+        switch ($Copier) {
+            'TcpReplay' {
+                $role = Start-LabRole $lab -Role Copy -HostName online -ModulePath $ModulePath -Name "copy-$tag" -Wait -Parameters @{
+                    Transfer = $script:Transfer; InterceptServer = '198.18.0.40'; FakeClientAddress = '198.19.0.0/24'
+                    CaptureMode = $CaptureMode; Pacing = $Pacing; Interface = 'eth0'; DeadlineSeconds = 600; Nice = $Nice; InProcess = [bool]$InProcess; CaptureBufferMiB = $CaptureBufferMiB
+                    # The role's status file is read only to see the intercept link come up; a slower refresh costs the copier less.
+                    StatusIntervalMilliseconds = 1000
+                }
+                $copy = [pscustomobject]@{ Kind = 'Role'; Role = $role; Process = $role.Process }
+                $linked = Wait-LabCopyCondition $role { param($s) $s.InterceptConnected } -What 'the intercept link'
+                # Unless -InProcess, the copier is the engine's process; the role's pwsh is then the shell that controls it.
+                $copyPid = if ($InProcess) { $role.Process.Id } else { [int]$linked.EngineProcessId }
+                $shellPid = if ($InProcess) { $null } else { $role.Process.Id }
+            }
+            'Tcpcopy' {
+                # The command line of tests/Pester/Interop.Lab.Tests.ps1: raw-socket capture, fake clients 198.19.0.x.
+                $log = Join-Path $lab.TempDirectory "c-tcpcopy-$tag.log"; $cLogs += $log
+                $process = Start-LabProcess $lab -HostName online -FilePath (Get-LabReferenceBinary $lab 'tcpcopy-raw') -Name "c-tcpcopy-$tag" -ArgumentList @(
+                    '-x', $script:Transfer, '-s', '198.18.0.40', '-c', '198.19.0.x', '-l', $log)
+                $copy = [pscustomobject]@{ Kind = 'C'; Role = $null; Process = $process }
+                $null = Wait-LabChannelSocket $lab -HostName online -State established -Port $script:ChannelPort
+                $copyPid = $process.Id
+            }
+        }
 
         $onlineCapture = $targetCapture = $null
         if (-not $NoDelayCapture) {
-            $onlineCapture = Start-LabCapture $lab -HostName online -Path (Join-Path $lab.TempDirectory "$Name-online.pcap") -Filter "tcp dst port 8080 and src host 198.18.0.10 and $HasPayload"
+            # Also without a copier: the online host then carries the same capture as in the runs it is compared with.
+            $onlineCapture = Start-LabCapture $lab -HostName online -Path (Join-Path $lab.TempDirectory "$tag-online.pcap") -Filter "tcp dst port 8080 and src host 198.18.0.10 and $HasPayload"
             $captures += $onlineCapture
-            $targetCapture = Start-LabCapture $lab -HostName target -Path (Join-Path $lab.TempDirectory "$Name-target.pcap") -Filter "tcp dst port 8080 and src net 198.19.0.0/24 and $HasPayload"
+            $targetCapture = Start-LabCapture $lab -HostName target -Path (Join-Path $lab.TempDirectory "$tag-target.pcap") -Filter "tcp dst port 8080 and src net 198.19.0.0/24 and $HasPayload"
             $captures += $targetCapture
         }
 
@@ -176,16 +286,16 @@ function Invoke-LoadRun {
         $targetSkip = Get-FakeRequestCount $targetNginx 0
 
         # Idle cost of the two processes (their status loops and runtime), to tell it apart from the copy's.
-        $idleCopy0 = Get-ProcessTicks $copyPid; $idleIntercept0 = Get-ProcessTicks $interceptPid
-        $idleCopyThreads0 = Get-ThreadTicks $copyPid
+        $idleCopy0 = Get-OptionalTicks $copyPid; $idleIntercept0 = Get-OptionalTicks $interceptPid
+        $idleCopyThreads0 = Get-OptionalThreadTicks $copyPid
         Start-Sleep -Seconds 3
-        $idleCopy = (Get-ProcessTicks $copyPid) - $idleCopy0; $idleIntercept = (Get-ProcessTicks $interceptPid) - $idleIntercept0
-        $idleCopyThreads = Get-ThreadTicksDelta $idleCopyThreads0 (Get-ThreadTicks $copyPid)
-        $memoryBefore = @{ Copy = Get-ProcessMemoryKiB $copyPid 'VmHWM'; Intercept = Get-ProcessMemoryKiB $interceptPid 'VmHWM' }
+        $idleCopy = Get-TicksSince $copyPid $idleCopy0; $idleIntercept = Get-TicksSince $interceptPid $idleIntercept0
+        $idleCopyThreads = Get-OptionalThreadTicksDelta $copyPid $idleCopyThreads0
+        $memoryBefore = @{ Copy = Get-OptionalMemoryKiB $copyPid 'VmHWM'; Intercept = Get-OptionalMemoryKiB $interceptPid 'VmHWM' }
 
-        $copyTicks0 = Get-ProcessTicks $copyPid; $interceptTicks0 = Get-ProcessTicks $interceptPid
-        $shellTicks0 = if ($shellPid) { Get-ProcessTicks $shellPid }
-        $copyThreads0 = Get-ThreadTicks $copyPid; $interceptThreads0 = Get-ThreadTicks $interceptPid
+        $copyTicks0 = Get-OptionalTicks $copyPid; $interceptTicks0 = Get-OptionalTicks $interceptPid
+        $shellTicks0 = Get-OptionalTicks $shellPid
+        $copyThreads0 = Get-OptionalThreadTicks $copyPid; $interceptThreads0 = Get-OptionalThreadTicks $interceptPid
         $loadClock = [System.Diagnostics.Stopwatch]::StartNew()
         if ($OneShot) {
             $command = "for i in `$(seq $OneShotRequests); do curl -s -o /dev/null --max-time 5 $Url || echo fail; done | wc -l"
@@ -205,17 +315,19 @@ function Invoke-LoadRun {
             if ($wrk -match 'Socket errors: (.*)') { $failures += 0; Write-Host "wrk socket errors: $($Matches[1])" }
         }
         $loadSeconds = $loadClock.Elapsed.TotalSeconds
-        $copyTicksLoad = (Get-ProcessTicks $copyPid) - $copyTicks0
-        $interceptTicksLoad = (Get-ProcessTicks $interceptPid) - $interceptTicks0
+        $copyTicksLoad = Get-TicksSince $copyPid $copyTicks0
+        $interceptTicksLoad = Get-TicksSince $interceptPid $interceptTicks0
         $online = (Get-LineCount $onlineNginx.AccessLogPath) - $onlineSkip
         $atEnd = Get-FakeRequestCount $targetNginx $targetSkip
 
         # The ratio over time after the load: sampled every 250 ms up to the settle mark, then until 99.9% (bounded).
+        # Without a copier there is nothing to wait for: one sample at the load's end.
         $afterClock = [System.Diagnostics.Stopwatch]::StartNew()
         $samples = [System.Collections.Generic.List[object]]::new()
         $copyThreads = $null; $interceptThreads = $null
-        $atSettle = $null; $copyTicksSettle = $null; $interceptTicksSettle = $null; $caughtUp = $null
-        while ($true) {
+        $atSettle = $null; $copyTicksSettle = $null; $interceptTicksSettle = $null; $shellTicksSettle = $null; $caughtUp = $null
+        if ($Copier -eq 'None') { $samples.Add([pscustomobject]@{ Seconds = 0; Copied = $atEnd }) }
+        while ($Copier -ne 'None') {
             Start-Sleep -Milliseconds 250
             $t = $afterClock.Elapsed.TotalSeconds
             $copied = Get-FakeRequestCount $targetNginx $targetSkip
@@ -223,17 +335,17 @@ function Invoke-LoadRun {
             if ($null -eq $caughtUp -and $copied -ge 0.999 * $online) { $caughtUp = $t }
             if ($null -eq $atSettle -and $t -ge $SettleSeconds) {
                 $atSettle = $copied
-                $copyTicksSettle = (Get-ProcessTicks $copyPid) - $copyTicks0
-                $shellTicksSettle = if ($shellPid) { (Get-ProcessTicks $shellPid) - $shellTicks0 }
-                $interceptTicksSettle = (Get-ProcessTicks $interceptPid) - $interceptTicks0
-                $copyThreads = Get-ThreadTicksDelta $copyThreads0 (Get-ThreadTicks $copyPid)
-                $interceptThreads = Get-ThreadTicksDelta $interceptThreads0 (Get-ThreadTicks $interceptPid)
+                $copyTicksSettle = Get-TicksSince $copyPid $copyTicks0
+                $shellTicksSettle = Get-TicksSince $shellPid $shellTicks0
+                $interceptTicksSettle = Get-TicksSince $interceptPid $interceptTicks0
+                $copyThreads = Get-OptionalThreadTicksDelta $copyPid $copyThreads0
+                $interceptThreads = Get-OptionalThreadTicksDelta $interceptPid $interceptThreads0
             }
             if ($null -ne $atSettle -and ($null -ne $caughtUp -or $t -ge $SettleSeconds + $CatchUpSeconds)) { break }
         }
         $final = $samples[-1].Copied
-        $memory = @{ Copy = Get-ProcessMemoryKiB $copyPid 'VmHWM'; Intercept = Get-ProcessMemoryKiB $interceptPid 'VmHWM' }
-        $shellMemory = if ($shellPid) { Get-ProcessMemoryKiB $shellPid 'VmHWM' }
+        $memory = @{ Copy = Get-OptionalMemoryKiB $copyPid 'VmHWM'; Intercept = Get-OptionalMemoryKiB $interceptPid 'VmHWM' }
+        $shellMemory = Get-OptionalMemoryKiB $shellPid 'VmHWM'
 
         $onlineSaw = $targetSaw = $null
         if ($onlineCapture) {
@@ -241,24 +353,32 @@ function Invoke-LoadRun {
             $targetSaw = Stop-LabCapture $lab $targetCapture
         }
         $captures = @()
-        $copyResult = Stop-LabRole $lab $copy -TimeoutSeconds 60
-        # Every connection record of the copy, for a closer look at the ones that ended badly.
-        if ($KeepFiles) { $copyResult | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath (Join-Path $KeepFiles "$Name-copy-result.json") }
-        $copy = $null
-        $interceptResult = Stop-LabRole $lab $intercept
-        $intercept = $null
+        $copyResult = $null
+        if ($copy) {
+            $copyResult = Stop-RunProcess $copy -TimeoutSeconds 60
+            # Every connection record of the copy, for a closer look at the ones that ended badly.
+            if ($KeepFiles -and $copyResult) { $copyResult | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath (Join-Path $KeepFiles "$tag-copy-result.json") }
+            $copy = $null
+        }
+        $interceptResult = $null
+        if ($intercept) { $interceptResult = Stop-RunProcess $intercept; $intercept = $null }
+        if ($KeepFiles) { foreach ($log in $cLogs) { Copy-Item -LiteralPath $log -Destination $KeepFiles -ErrorAction Ignore } }
         $delay = $null
         if ($onlineSaw) {
-            $delay = python3 "$PSScriptRoot/copy_delay.py" --online $onlineSaw.Path --target $targetSaw.Path | ConvertFrom-Json
+            if ($Copier -ne 'None') { $delay = python3 "$PSScriptRoot/copy_delay.py" --online $onlineSaw.Path --target $targetSaw.Path | ConvertFrom-Json }
             if ($KeepFiles) { Move-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -Destination $KeepFiles -Force }
             else { Remove-Item -LiteralPath $onlineSaw.Path, $targetSaw.Path -ErrorAction Ignore }
         }
 
-        $msPerTick = 1000.0 / $ClockTicks
+        $hasCopy = $Copier -ne 'None'
         $result = [pscustomobject]@{
             Run                        = $Name
-            CaptureMode                = $CaptureMode
-            Pacing                     = $Pacing
+            Kind                       = $Kind
+            Copier                     = $Copier
+            InterceptKind              = $InterceptKind
+            Offloads                   = $lab.Offloads
+            CaptureMode                = if ($isTcpReplay) { $CaptureMode } else { $null }
+            Pacing                     = if ($isTcpReplay) { $Pacing } else { $null }
             Load                       = if ($OneShot) { "$OneShotRequests x curl (one connection each)" } elseif ($Moderate) { 'http_traffic.py --connections 2000 --requests-per-connection-max 19 --concurrency 20' } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" }
             LoadSeconds                = [math]::Round($loadSeconds, 2)
             WrkRequestsPerSecond       = if ($wrk -match 'Requests/sec:\s+([\d.]+)') { [double]$Matches[1] } else { $null }
@@ -268,50 +388,54 @@ function Invoke-LoadRun {
             LoadFailures               = $failures
             OnlineRequests             = $online
             OnlineRequestsPerSecond    = [math]::Round($online / $loadSeconds, 1)
-            CopiedAtLoadEnd            = $atEnd
-            RatioAtLoadEnd             = if ($online) { [math]::Round($atEnd / $online, 5) } else { $null }
+            CopiedAtLoadEnd            = if ($hasCopy) { $atEnd } else { $null }
+            RatioAtLoadEnd             = if ($hasCopy -and $online) { [math]::Round($atEnd / $online, 5) } else { $null }
             CopiedAtSettle             = $atSettle
-            RatioAtSettle              = if ($online) { [math]::Round($atSettle / $online, 5) } else { $null }
+            RatioAtSettle              = if ($hasCopy -and $online) { [math]::Round($atSettle / $online, 5) } else { $null }
             SettleSeconds              = $SettleSeconds
-            CaughtUpSeconds            = if ($null -ne $caughtUp) { [math]::Round($caughtUp, 2) } else { $null }
-            CopiedFinal                = $final
-            RatioFinal                 = if ($online) { [math]::Round($final / $online, 5) } else { $null }
+            CaughtUpSeconds            = Get-Rounded $caughtUp 2
+            CopiedFinal                = if ($hasCopy) { $final } else { $null }
+            RatioFinal                 = if ($hasCopy -and $online) { [math]::Round($final / $online, 5) } else { $null }
             FinalSeconds               = $samples[-1].Seconds
             ClockTicksPerSecond        = $ClockTicks
-            CopyIdleTicksPerSecond     = [math]::Round($idleCopy / 3.0, 2)
-            InterceptIdleTicksPerSecond = [math]::Round($idleIntercept / 3.0, 2)
+            CopyIdleTicksPerSecond     = if ($null -ne $idleCopy) { [math]::Round($idleCopy / 3.0, 2) } else { $null }
+            InterceptIdleTicksPerSecond = if ($null -ne $idleIntercept) { [math]::Round($idleIntercept / 3.0, 2) } else { $null }
             CopyTicksLoad              = $copyTicksLoad
             InterceptTicksLoad         = $interceptTicksLoad
             CopyTicksToSettle          = $copyTicksSettle
             InterceptTicksToSettle     = $interceptTicksSettle
-            CopyCpuPercentDuringLoad   = [math]::Round(100.0 * $copyTicksLoad * $msPerTick / 1000.0 / $loadSeconds, 1)
-            InterceptCpuPercentDuringLoad = [math]::Round(100.0 * $interceptTicksLoad * $msPerTick / 1000.0 / $loadSeconds, 1)
-            CopyCpuMicrosecondsPerCopiedRequest      = if ($atSettle) { [math]::Round($copyTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
-            InterceptCpuMicrosecondsPerCopiedRequest = if ($atSettle) { [math]::Round($interceptTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
-            CopyCpuMicrosecondsPerOnlineRequest      = if ($online) { [math]::Round($copyTicksSettle * $msPerTick * 1000.0 / $online, 1) } else { $null }
-            EngineProcess              = -not $InProcess
-            CaptureBufferMiB           = $CaptureBufferMiB
-            ShellCpuMicrosecondsPerCopiedRequest     = if ($shellPid -and $atSettle) { [math]::Round($shellTicksSettle * $msPerTick * 1000.0 / $atSettle, 1) } else { $null }
-            ShellPeakMiB               = if ($shellPid) { [math]::Round($shellMemory / 1024.0, 1) } else { $null }
+            CopyCpuPercentDuringLoad   = if ($null -ne $copyTicksLoad) { [math]::Round(100.0 * $copyTicksLoad / $ClockTicks / $loadSeconds, 1) } else { $null }
+            InterceptCpuPercentDuringLoad = if ($null -ne $interceptTicksLoad) { [math]::Round(100.0 * $interceptTicksLoad / $ClockTicks / $loadSeconds, 1) } else { $null }
+            CopyCpuMicrosecondsPerCopiedRequest      = Get-MicrosecondsEach $copyTicksSettle $atSettle
+            InterceptCpuMicrosecondsPerCopiedRequest = Get-MicrosecondsEach $interceptTicksSettle $atSettle
+            CopyCpuMicrosecondsPerOnlineRequest      = Get-MicrosecondsEach $copyTicksSettle $online
+            EngineProcess              = if ($isTcpReplay) { -not $InProcess } else { $null }
+            CaptureBufferMiB           = if ($isTcpReplay) { $CaptureBufferMiB } else { $null }
+            ShellCpuMicrosecondsPerCopiedRequest     = Get-MicrosecondsEach $shellTicksSettle $atSettle
+            ShellCpuMicrosecondsPerOnlineRequest     = Get-MicrosecondsEach $shellTicksSettle $online
+            # The copier and the pwsh that controls it (a TcpReplay copier in its own process); the copier alone otherwise.
+            CopyAndShellCpuMicrosecondsPerOnlineRequest = Get-MicrosecondsEach $(if ($null -ne $copyTicksSettle) { $copyTicksSettle + [long]$shellTicksSettle }) $online
+            ShellPeakMiB               = Get-Rounded $(if ($null -ne $shellMemory) { $shellMemory / 1024.0 })
             CopyIdleThreadTicks        = $idleCopyThreads
             CopyThreadTicks            = $copyThreads
             InterceptThreadTicks       = $interceptThreads
-            CopyPeakMiB                = [math]::Round($memory.Copy / 1024.0, 1)
-            InterceptPeakMiB           = [math]::Round($memory.Intercept / 1024.0, 1)
-            CopyPeakBeforeLoadMiB      = [math]::Round($memoryBefore.Copy / 1024.0, 1)
-            InterceptPeakBeforeLoadMiB = [math]::Round($memoryBefore.Intercept / 1024.0, 1)
+            CopyPeakMiB                = Get-Rounded $(if ($null -ne $memory.Copy) { $memory.Copy / 1024.0 })
+            InterceptPeakMiB           = Get-Rounded $(if ($null -ne $memory.Intercept) { $memory.Intercept / 1024.0 })
+            CopyPeakBeforeLoadMiB      = Get-Rounded $(if ($null -ne $memoryBefore.Copy) { $memoryBefore.Copy / 1024.0 })
+            InterceptPeakBeforeLoadMiB = Get-Rounded $(if ($null -ne $memoryBefore.Intercept) { $memoryBefore.Intercept / 1024.0 })
             Delay                      = $delay
             OnlineCaptureDropped       = if ($onlineSaw) { $onlineSaw.PacketsDroppedByKernel } else { $null }
             TargetCaptureDropped       = if ($targetSaw) { $targetSaw.PacketsDroppedByKernel } else { $null }
-            Copy                       = $copyResult.Session
-            CopyCapture                = $copyResult.Capture
-            CopyStatistics             = $copyResult.Statistics
-            CopyConnections            = @($copyResult.Connections).Count
-            CopyAbnormal               = @($copyResult.Connections | Where-Object { -not $_.IsNormalClose } | Select-Object -First 5)
+            # The copy's own records: a TcpReplay copier only (C tcpcopy keeps none the bench can read).
+            Copy                       = if ($copyResult) { $copyResult.Session } else { $null }
+            CopyCapture                = if ($copyResult) { $copyResult.Capture } else { $null }
+            CopyStatistics             = if ($copyResult) { $copyResult.Statistics } else { $null }
+            CopyConnections            = if ($copyResult) { @($copyResult.Connections).Count } else { $null }
+            CopyAbnormal               = if ($copyResult) { @($copyResult.Connections | Where-Object { -not $_.IsNormalClose } | Select-Object -First 5) } else { $null }
             Intercept                  = $interceptResult
             RatioSamples               = $samples
         }
-        $result | Select-Object Run, OnlineRequests, OnlineRequestsPerSecond, RatioAtLoadEnd, RatioAtSettle, CaughtUpSeconds, RatioFinal,
+        $result | Select-Object Run, Copier, InterceptKind, OnlineRequests, OnlineRequestsPerSecond, RatioAtLoadEnd, RatioAtSettle, CaughtUpSeconds, RatioFinal,
             CopyCpuMicrosecondsPerCopiedRequest, CopyCpuMicrosecondsPerOnlineRequest, InterceptCpuMicrosecondsPerCopiedRequest, CopyPeakMiB, InterceptPeakMiB,
             ShellCpuMicrosecondsPerCopiedRequest, ShellPeakMiB,
             @{ n = 'DelayP50'; e = { $_.Delay.p50_ms } }, @{ n = 'DelayP90'; e = { $_.Delay.p90_ms } }, @{ n = 'DelayP99'; e = { $_.Delay.p99_ms } } |
@@ -320,14 +444,83 @@ function Invoke-LoadRun {
     }
     finally {
         foreach ($c in $captures) { try { $null = Stop-LabCapture $lab $c -SettleMilliseconds 0 } catch { Write-Warning "$_" } }
-        if ($copy) { try { $null = Stop-LabRole $lab $copy -TimeoutSeconds 20 } catch { Write-Warning "copy: $_" } }
-        if ($intercept) { try { $null = Stop-LabRole $lab $intercept -TimeoutSeconds 20 } catch { Write-Warning "intercept: $_" } }
+        if ($copy) { try { $null = Stop-RunProcess $copy -TimeoutSeconds 20 } catch { Write-Warning "copy: $_" } }
+        if ($intercept) { try { $null = Stop-RunProcess $intercept -TimeoutSeconds 20 } catch { Write-Warning "intercept: $_" } }
     }
 }
 
-$lab = New-ReplayLab -Hosts client, online, target, assistant
+# Mean of a property over runs, leaving out runs where it is null; null when none has it.
+function Get-Mean($Items, [string] $Property) {
+    $values = @($Items | ForEach-Object { $_.$Property } | Where-Object { $null -ne $_ })
+    if (-not $values) { return $null }
+    ($values | Measure-Object -Average).Average
+}
+
+function Get-Quotient($Numerator, $Denominator, [int] $Digits = 3) {
+    if ($null -eq $Numerator -or -not $Denominator) { return $null }
+    [math]::Round($Numerator / $Denominator, $Digits)
+}
+
+# Side by side: each run kind's means (over its repeats), the online rate as a share of the run without a copier, and
+# each figure divided by C tcpcopy's (Tcpcopy: tcpcopy-raw with the C intercept), when those runs were made.
+function Get-Comparison($Results) {
+    # In the order of -Runs (Group-Object would sort the names).
+    $groups = @($Results | ForEach-Object Kind | Select-Object -Unique | ForEach-Object {
+            $k = $_; [pscustomobject]@{ Name = $k; Group = @($Results | Where-Object Kind -eq $k) } })
+    $noCopier = @($groups | Where-Object Name -eq 'NoCopier')
+    $tcpcopy = @($groups | Where-Object Name -eq 'Tcpcopy')
+    $baseRate = if ($noCopier) { Get-Mean $noCopier[0].Group 'OnlineRequestsPerSecond' } else { $null }
+    $reference = $null
+    if ($tcpcopy) {
+        $g = $tcpcopy[0].Group
+        $reference = @{
+            Cpu = Get-Mean $g 'CopyCpuMicrosecondsPerOnlineRequest'; Rate = Get-Mean $g 'OnlineRequestsPerSecond'
+            End = Get-Mean $g 'RatioAtLoadEnd'; Settle = Get-Mean $g 'RatioAtSettle'; Peak = Get-Mean $g 'CopyPeakMiB'
+            Intercept = Get-Mean $g 'InterceptCpuMicrosecondsPerCopiedRequest'
+        }
+    }
+    foreach ($group in $groups) {
+        $g = $group.Group
+        $cpu = Get-Mean $g 'CopyCpuMicrosecondsPerOnlineRequest'
+        $withShell = Get-Mean $g 'CopyAndShellCpuMicrosecondsPerOnlineRequest'
+        $rate = Get-Mean $g 'OnlineRequestsPerSecond'
+        $end = Get-Mean $g 'RatioAtLoadEnd'
+        $settle = Get-Mean $g 'RatioAtSettle'
+        $peak = Get-Mean $g 'CopyPeakMiB'
+        $interceptCpu = Get-Mean $g 'InterceptCpuMicrosecondsPerCopiedRequest'
+        [pscustomobject]@{
+            Kind                                = $group.Name
+            Copier                              = $g[0].Copier
+            InterceptKind                       = $g[0].InterceptKind
+            Samples                             = $g.Count
+            CopyCpuMicrosecondsPerOnlineRequest = Get-Rounded $cpu
+            CopyAndShellCpuMicrosecondsPerOnlineRequest = Get-Rounded $withShell
+            OnlineRequestsPerSecond             = Get-Rounded $rate
+            OnlineRateShareOfNoCopier           = Get-Quotient $rate $baseRate
+            RatioAtLoadEnd                      = Get-Rounded $end 5
+            RatioAtSettle                       = Get-Rounded $settle 5
+            # Over the repeats that reached 99.9% within the catch-up bound (CaughtUpRuns of Samples).
+            CaughtUpSeconds                     = Get-Rounded (Get-Mean $g 'CaughtUpSeconds') 2
+            CaughtUpRuns                        = @($g | Where-Object { $null -ne $_.CaughtUpSeconds }).Count
+            CopyPeakMiB                         = Get-Rounded $peak
+            # A TcpReplay copier's controlling pwsh (the role's shell), outside CopyPeakMiB; null for C tcpcopy and -InProcess.
+            ShellPeakMiB                        = Get-Rounded (Get-Mean $g 'ShellPeakMiB')
+            InterceptCpuMicrosecondsPerCopiedRequest = Get-Rounded $interceptCpu
+            InterceptPeakMiB                    = Get-Rounded (Get-Mean $g 'InterceptPeakMiB')
+            CpuPerOnlineRequestVsTcpcopy        = if ($reference) { Get-Quotient $cpu $reference.Cpu } else { $null }
+            CopyAndShellCpuVsTcpcopy            = if ($reference) { Get-Quotient $withShell $reference.Cpu } else { $null }
+            OnlineRateVsTcpcopy                 = if ($reference) { Get-Quotient $rate $reference.Rate } else { $null }
+            RatioAtLoadEndVsTcpcopy             = if ($reference) { Get-Quotient $end $reference.End } else { $null }
+            RatioAtSettleVsTcpcopy              = if ($reference) { Get-Quotient $settle $reference.Settle } else { $null }
+            PeakMemoryVsTcpcopy                 = if ($reference) { Get-Quotient $peak $reference.Peak } else { $null }
+            InterceptCpuVsTcpcopy               = if ($reference) { Get-Quotient $interceptCpu $reference.Intercept } else { $null }
+        }
+    }
+}
+
+$lab = New-ReplayLab -Hosts client, online, target, assistant -DisableOffloads:($Offloads -eq 'Off')
 try {
-    Write-Host "Lab '$($lab.Prefix)': client 198.18.0.10, online 198.18.0.20, target 198.18.0.30, assistant 198.18.0.40; fake clients 198.19.0.0/24."
+    Write-Host "Lab '$($lab.Prefix)': client 198.18.0.10, online 198.18.0.20, target 198.18.0.30, assistant 198.18.0.40; fake clients 198.19.0.0/24; offloads $($lab.Offloads)."
     $onlineNginx = Start-LabNginx $lab -HostName online -Port 8080
     $targetNginx = Start-LabNginx $lab -HostName target -Port 8080
     $null = Invoke-LabPwsh $lab -HostName target -Command "Import-Module '$ModulePath'; Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
@@ -344,11 +537,21 @@ try {
         Moderate = @{ Name = 'moderate'; CaptureMode = 'RawSocket'; Pacing = 'WaitResponse'; Moderate = $true }
         ModerateTimeline = @{ Name = 'moderate-timeline'; CaptureMode = 'RawSocket'; Pacing = 'Timeline'; Moderate = $true }
         ModerateCausal = @{ Name = 'moderate-causal'; CaptureMode = 'RawSocket'; Pacing = 'Causal'; Moderate = $true }
+        NoCopier = @{ Name = 'no-copier'; Copier = 'None'; InterceptKind = 'None' }
+        CausalCIntercept = @{ Name = 'raw-causal-c-intercept'; CaptureMode = 'RawSocket'; Pacing = 'Causal'; InterceptKind = 'C' }
+        Tcpcopy  = @{ Name = 'tcpcopy'; Copier = 'Tcpcopy'; InterceptKind = 'C' }
+        TcpcopyTcpReplayIntercept = @{ Name = 'tcpcopy-tcpreplay-intercept'; Copier = 'Tcpcopy'; InterceptKind = 'TcpReplay' }
+    }
+    # The C binaries a run needs, copied into the lab before the first run: a missing one fails here, not halfway.
+    foreach ($run in ($Runs | Select-Object -Unique)) {
+        if ($plan[$run].InterceptKind -eq 'C') { $null = Get-LabReferenceBinary $lab 'intercept' }
+        if ($plan[$run].Copier -eq 'Tcpcopy') { $null = Get-LabReferenceBinary $lab 'tcpcopy-raw' }
     }
     foreach ($run in $Runs) {
         $parameters = $plan[$run]
-        $results.Add((Invoke-LoadRun @parameters))
+        $results.Add((Invoke-LoadRun -Kind $run @parameters))
     }
+    $comparison = @(Get-Comparison $results)
 
     $summary = [pscustomobject]@{
         Date    = [DateTime]::UtcNow.ToString('u')
@@ -361,15 +564,28 @@ try {
             DotNet  = [Environment]::Version.ToString()
             Pwsh    = $PSVersionTable.PSVersion.ToString()
         }
-        Runs    = $results
+        Offloads   = $lab.Offloads
+        Runs       = $results
+        # Per run kind (means over its repeats): the online rate as a share of NoCopier's, each figure over Tcpcopy's.
+        Comparison = $comparison
     }
     $dir = Split-Path -Parent $ResultFile
     if ($dir -and -not (Test-Path $dir)) { $null = New-Item -ItemType Directory -Path $dir }
     $summary | ConvertTo-Json -Depth 8 | Set-Content -Path $ResultFile
     Write-Host "`nSummary (full figures in $ResultFile):"
     $results | Format-Table Run, OnlineRequestsPerSecond, OnlineRequests, RatioAtLoadEnd, RatioAtSettle, CaughtUpSeconds,
-        @{ n = 'CopyUs/req'; e = { $_.CopyCpuMicrosecondsPerCopiedRequest } }, @{ n = 'IcptUs/req'; e = { $_.InterceptCpuMicrosecondsPerCopiedRequest } },
-        CopyPeakMiB, InterceptPeakMiB, @{ n = 'p50ms'; e = { $_.Delay.p50_ms } }, @{ n = 'p90ms'; e = { $_.Delay.p90_ms } }, @{ n = 'p99ms'; e = { $_.Delay.p99_ms } } -AutoSize | Out-Host
+        @{ n = 'CopyUs/req'; e = { $_.CopyCpuMicrosecondsPerCopiedRequest } }, @{ n = 'CopyUs/online'; e = { $_.CopyCpuMicrosecondsPerOnlineRequest } },
+        @{ n = 'IcptUs/req'; e = { $_.InterceptCpuMicrosecondsPerCopiedRequest } },
+        CopyPeakMiB, InterceptPeakMiB, @{ n = 'p50ms'; e = { $_.Delay.p50_ms } }, @{ n = 'p90ms'; e = { $_.Delay.p90_ms } }, @{ n = 'p99ms'; e = { $_.Delay.p99_ms } } -AutoSize | Out-String -Width 400 | Out-Host
+    Write-Host "Side by side (means per run kind; +shell: the copier and the pwsh that controls it; xNoCopier: online req/s over the run without a copier; /tcpcopy: over C tcpcopy with the C intercept):"
+    $comparison | Format-Table Kind, Samples,
+        @{ n = 'CopyUs/online'; e = { $_.CopyCpuMicrosecondsPerOnlineRequest } }, @{ n = '/tcpcopy'; e = { $_.CpuPerOnlineRequestVsTcpcopy } },
+        @{ n = '+shell'; e = { $_.CopyAndShellCpuMicrosecondsPerOnlineRequest } }, @{ n = '/tcpcopy'; e = { $_.CopyAndShellCpuVsTcpcopy } },
+        @{ n = 'req/s'; e = { $_.OnlineRequestsPerSecond } }, @{ n = 'xNoCopier'; e = { $_.OnlineRateShareOfNoCopier } }, @{ n = '/tcpcopy'; e = { $_.OnlineRateVsTcpcopy } },
+        @{ n = 'AtEnd'; e = { $_.RatioAtLoadEnd } }, @{ n = '/tcpcopy'; e = { $_.RatioAtLoadEndVsTcpcopy } },
+        @{ n = 'AtSettle'; e = { $_.RatioAtSettle } }, @{ n = '/tcpcopy'; e = { $_.RatioAtSettleVsTcpcopy } },
+        @{ n = 'PeakMiB'; e = { $_.CopyPeakMiB } }, @{ n = '/tcpcopy'; e = { $_.PeakMemoryVsTcpcopy } },
+        @{ n = 'IcptUs/req'; e = { $_.InterceptCpuMicrosecondsPerCopiedRequest } }, @{ n = '/tcpcopy'; e = { $_.InterceptCpuVsTcpcopy } } -AutoSize | Out-String -Width 400 | Out-Host
 }
 finally {
     if ($KeepFiles -and $onlineNginx -and $targetNginx) {
