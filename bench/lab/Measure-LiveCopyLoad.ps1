@@ -183,7 +183,23 @@ function Get-LineCount([string] $Path) {
 }
 
 # Helpers for a figure that may not apply: a run without a copier, or a C process that has no shell or records.
+# Voluntary and involuntary context switches of all the threads of a process (each thread's /proc/<pid>/task/*/status):
+# the hand-overs between threads and the waits a copier pays per request, beside its CPU.
+function Get-ContextSwitches([int] $Id) {
+    $sum = 0L
+    foreach ($task in Get-ChildItem "/proc/$Id/task" -ErrorAction Ignore) {
+        try {
+            foreach ($line in [System.IO.File]::ReadAllLines("$($task.FullName)/status")) {
+                if ($line -match '^(non)?voluntary_ctxt_switches:\s+(\d+)') { $sum += [long]$Matches[2] }
+            }
+        }
+        catch { } # a thread that ended between the listing and the read
+    }
+    $sum
+}
+
 function Get-OptionalTicks($Id) { if ($Id) { Get-ProcessTicks $Id } else { $null } }
+function Get-OptionalContextSwitches($Id) { if ($Id) { Get-ContextSwitches $Id } else { $null } }
 function Get-TicksSince($Id, $Start) { if ($Id) { (Get-ProcessTicks $Id) - $Start } else { $null } }
 function Get-OptionalThreadTicks($Id) { if ($Id) { Get-ThreadTicks $Id } else { $null } }
 function Get-OptionalThreadTicksDelta($Id, $Before) { if ($Id) { Get-ThreadTicksDelta $Before (Get-ThreadTicks $Id) } else { $null } }
@@ -294,6 +310,7 @@ function Invoke-LoadRun {
         $memoryBefore = @{ Copy = Get-OptionalMemoryKiB $copyPid 'VmHWM'; Intercept = Get-OptionalMemoryKiB $interceptPid 'VmHWM' }
 
         $copyTicks0 = Get-OptionalTicks $copyPid; $interceptTicks0 = Get-OptionalTicks $interceptPid
+        $copySwitches0 = Get-OptionalContextSwitches $copyPid
         $shellTicks0 = Get-OptionalTicks $shellPid
         $copyThreads0 = Get-OptionalThreadTicks $copyPid; $interceptThreads0 = Get-OptionalThreadTicks $interceptPid
         $loadClock = [System.Diagnostics.Stopwatch]::StartNew()
@@ -325,6 +342,7 @@ function Invoke-LoadRun {
         $afterClock = [System.Diagnostics.Stopwatch]::StartNew()
         $samples = [System.Collections.Generic.List[object]]::new()
         $copyThreads = $null; $interceptThreads = $null
+        $copySwitchesSettle = $null
         $atSettle = $null; $copyTicksSettle = $null; $interceptTicksSettle = $null; $shellTicksSettle = $null; $caughtUp = $null
         if ($Copier -eq 'None') { $samples.Add([pscustomobject]@{ Seconds = 0; Copied = $atEnd }) }
         while ($Copier -ne 'None') {
@@ -336,6 +354,7 @@ function Invoke-LoadRun {
             if ($null -eq $atSettle -and $t -ge $SettleSeconds) {
                 $atSettle = $copied
                 $copyTicksSettle = Get-TicksSince $copyPid $copyTicks0
+                $copySwitchesSettle = if ($copyPid) { (Get-ContextSwitches $copyPid) - $copySwitches0 } else { $null }
                 $shellTicksSettle = Get-TicksSince $shellPid $shellTicks0
                 $interceptTicksSettle = Get-TicksSince $interceptPid $interceptTicks0
                 $copyThreads = Get-OptionalThreadTicksDelta $copyPid $copyThreads0
@@ -409,6 +428,7 @@ function Invoke-LoadRun {
             CopyCpuMicrosecondsPerCopiedRequest      = Get-MicrosecondsEach $copyTicksSettle $atSettle
             InterceptCpuMicrosecondsPerCopiedRequest = Get-MicrosecondsEach $interceptTicksSettle $atSettle
             CopyCpuMicrosecondsPerOnlineRequest      = Get-MicrosecondsEach $copyTicksSettle $online
+            CopyContextSwitchesPerOnlineRequest      = if ($null -ne $copySwitchesSettle -and $online) { [math]::Round($copySwitchesSettle / $online, 3) } else { $null }
             EngineProcess              = if ($isTcpReplay) { -not $InProcess } else { $null }
             CaptureBufferMiB           = if ($isTcpReplay) { $CaptureBufferMiB } else { $null }
             ShellCpuMicrosecondsPerCopiedRequest     = Get-MicrosecondsEach $shellTicksSettle $atSettle
@@ -477,6 +497,7 @@ function Get-Comparison($Results) {
             Cpu = Get-Mean $g 'CopyCpuMicrosecondsPerOnlineRequest'; Rate = Get-Mean $g 'OnlineRequestsPerSecond'
             End = Get-Mean $g 'RatioAtLoadEnd'; Settle = Get-Mean $g 'RatioAtSettle'; Peak = Get-Mean $g 'CopyPeakMiB'
             Intercept = Get-Mean $g 'InterceptCpuMicrosecondsPerCopiedRequest'
+            Switches = Get-Mean $g 'CopyContextSwitchesPerOnlineRequest'
         }
     }
     foreach ($group in $groups) {
@@ -488,6 +509,7 @@ function Get-Comparison($Results) {
         $settle = Get-Mean $g 'RatioAtSettle'
         $peak = Get-Mean $g 'CopyPeakMiB'
         $interceptCpu = Get-Mean $g 'InterceptCpuMicrosecondsPerCopiedRequest'
+        $switches = Get-Mean $g 'CopyContextSwitchesPerOnlineRequest'
         [pscustomobject]@{
             Kind                                = $group.Name
             Copier                              = $g[0].Copier
@@ -495,6 +517,7 @@ function Get-Comparison($Results) {
             Samples                             = $g.Count
             CopyCpuMicrosecondsPerOnlineRequest = Get-Rounded $cpu
             CopyAndShellCpuMicrosecondsPerOnlineRequest = Get-Rounded $withShell
+            CopyContextSwitchesPerOnlineRequest = Get-Rounded $switches 3
             OnlineRequestsPerSecond             = Get-Rounded $rate
             OnlineRateShareOfNoCopier           = Get-Quotient $rate $baseRate
             RatioAtLoadEnd                      = Get-Rounded $end 5
@@ -514,6 +537,7 @@ function Get-Comparison($Results) {
             RatioAtSettleVsTcpcopy              = if ($reference) { Get-Quotient $settle $reference.Settle } else { $null }
             PeakMemoryVsTcpcopy                 = if ($reference) { Get-Quotient $peak $reference.Peak } else { $null }
             InterceptCpuVsTcpcopy               = if ($reference) { Get-Quotient $interceptCpu $reference.Intercept } else { $null }
+            ContextSwitchesVsTcpcopy            = if ($reference) { Get-Quotient $switches $reference.Switches } else { $null }
         }
     }
 }
@@ -581,6 +605,7 @@ try {
     $comparison | Format-Table Kind, Samples,
         @{ n = 'CopyUs/online'; e = { $_.CopyCpuMicrosecondsPerOnlineRequest } }, @{ n = '/tcpcopy'; e = { $_.CpuPerOnlineRequestVsTcpcopy } },
         @{ n = '+shell'; e = { $_.CopyAndShellCpuMicrosecondsPerOnlineRequest } }, @{ n = '/tcpcopy'; e = { $_.CopyAndShellCpuVsTcpcopy } },
+        @{ n = 'ctxsw/online'; e = { $_.CopyContextSwitchesPerOnlineRequest } }, @{ n = '/tcpcopy'; e = { $_.ContextSwitchesVsTcpcopy } },
         @{ n = 'req/s'; e = { $_.OnlineRequestsPerSecond } }, @{ n = 'xNoCopier'; e = { $_.OnlineRateShareOfNoCopier } }, @{ n = '/tcpcopy'; e = { $_.OnlineRateVsTcpcopy } },
         @{ n = 'AtEnd'; e = { $_.RatioAtLoadEnd } }, @{ n = '/tcpcopy'; e = { $_.RatioAtLoadEndVsTcpcopy } },
         @{ n = 'AtSettle'; e = { $_.RatioAtSettle } }, @{ n = '/tcpcopy'; e = { $_.RatioAtSettleVsTcpcopy } },
