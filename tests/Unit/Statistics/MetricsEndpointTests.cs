@@ -60,7 +60,10 @@ public partial class MetricsEndpointTests
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         endpoint.Dispose();
+        // As any server binds (Kestrel included): the scrape's connection may leave the port in TIME_WAIT, which is not
+        // a listener; a listener still bound to it would make this Start fail all the same.
         using var rebind = new TcpListener(IPAddress.Loopback, port);
+        rebind.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         rebind.Start();
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{watch.Elapsed}");
