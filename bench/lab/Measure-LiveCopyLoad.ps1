@@ -55,6 +55,12 @@
 .PARAMETER Offloads
     Default (the default): the veths keep the kernel's offloads (on). Off: TSO, GSO, GRO and checksum offload off on
     every veth of the lab (New-ReplayLab -DisableOffloads), as on a wire; a second case to run besides the default.
+.PARAMETER Workload
+    What the online and target nginx do per request of the wrk and curl runs. Config (the default): answer from
+    the configuration (`return 200 "ok"` at /). StaticFile: send a small static page (/static/index.html, 646 bytes),
+    opening the file each time, as a web server's front page; every request is written to the access log in both. The
+    copier's cost per request must not grow when the service does more per request. The Moderate runs keep their own
+    generator's paths.
 .PARAMETER ResultFile
     Where the figures go as JSON (default out/bench-load.json).
 .PARAMETER KeepFiles
@@ -81,6 +87,10 @@
     make bench-load BENCH_LOAD_ARGS="-Runs NoCopier,Causal,Tcpcopy,TcpcopyTcpReplayIntercept -Offloads Off"
 
     The same with segmentation and checksum offloads off on the lab's veths.
+.EXAMPLE
+    make bench-load BENCH_LOAD_ARGS="-Runs NoCopier,Causal,CausalCIntercept,Tcpcopy -Workload StaticFile"
+
+    The same side by side with nginx sending a small static file per request instead of answering from its configuration.
 #>
 param(
     [string] $ModulePath = "$PSScriptRoot/../../out/TcpReplay/TcpReplay.psd1",
@@ -110,7 +120,9 @@ param(
     [ValidateRange(0, 2048)] [int] $CaptureBufferMiB = 0,
     # The lab's veth offloads: Default leaves the kernel's (on, as on a Docker or Kubernetes host); Off turns TSO, GSO,
     # GRO and checksum offload off on every veth (New-ReplayLab -DisableOffloads), as on a wire. A separate case.
-    [ValidateSet('Default', 'Off')] [string] $Offloads = 'Default'
+    [ValidateSet('Default', 'Off')] [string] $Offloads = 'Default',
+    # What nginx does per request: answer from its configuration (Config) or send a small static file (StaticFile).
+    [ValidateSet('Config', 'StaticFile')] [string] $Workload = 'Config'
 )
 $ErrorActionPreference = 'Stop'
 # grep -c exits 1 when it counts nothing; the counts below check what they need themselves.
@@ -126,7 +138,7 @@ foreach ($tool in 'wrk', 'curl', 'python3') {
     if (-not (Get-Command $tool -ErrorAction Ignore)) { throw "The load benchmark needs $tool." }
 }
 $ClockTicks = [int](getconf CLK_TCK)
-$Url = 'http://198.18.0.20:8080/'
+$Url = if ($Workload -eq 'StaticFile') { 'http://198.18.0.20:8080/static/index.html' } else { 'http://198.18.0.20:8080/' }
 # Data segments only (IPv4 total length - IP header - TCP header > 0): the delay needs nothing else, and a
 # smaller capture costs the 2-core host less while it is under load.
 $HasPayload = '(ip[2:2] - ((ip[0]&0xf)<<2) - ((tcp[12]&0xf0)>>2)) != 0'
@@ -396,6 +408,7 @@ function Invoke-LoadRun {
             Copier                     = $Copier
             InterceptKind              = $InterceptKind
             Offloads                   = $lab.Offloads
+            Workload                   = $Workload
             CaptureMode                = if ($isTcpReplay) { $CaptureMode } else { $null }
             Pacing                     = if ($isTcpReplay) { $Pacing } else { $null }
             Load                       = if ($OneShot) { "$OneShotRequests x curl (one connection each)" } elseif ($Moderate) { 'http_traffic.py --connections 2000 --requests-per-connection-max 19 --concurrency 20' } else { "wrk -t$Threads -c$Connections -d${DurationSeconds}s" }
@@ -544,7 +557,7 @@ function Get-Comparison($Results) {
 
 $lab = New-ReplayLab -Hosts client, online, target, assistant -DisableOffloads:($Offloads -eq 'Off')
 try {
-    Write-Host "Lab '$($lab.Prefix)': client 198.18.0.10, online 198.18.0.20, target 198.18.0.30, assistant 198.18.0.40; fake clients 198.19.0.0/24; offloads $($lab.Offloads)."
+    Write-Host "Lab '$($lab.Prefix)': client 198.18.0.10, online 198.18.0.20, target 198.18.0.30, assistant 198.18.0.40; fake clients 198.19.0.0/24; offloads $($lab.Offloads); workload $Workload ($Url)."
     $onlineNginx = Start-LabNginx $lab -HostName online -Port 8080
     $targetNginx = Start-LabNginx $lab -HostName target -Port 8080
     $null = Invoke-LabPwsh $lab -HostName target -Command "Import-Module '$ModulePath'; Set-TargetRoute -FakeClientNetwork 198.19.0.0/16 -Assistant 198.18.0.40 -Confirm:`$false | Out-String"
@@ -589,6 +602,7 @@ try {
             Pwsh    = $PSVersionTable.PSVersion.ToString()
         }
         Offloads   = $lab.Offloads
+        Workload   = $Workload
         Runs       = $results
         # Per run kind (means over its repeats): the online rate as a share of NoCopier's, each figure over Tcpcopy's.
         Comparison = $comparison

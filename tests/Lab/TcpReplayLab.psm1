@@ -798,6 +798,10 @@ function Start-LabNginx {
     foreach ($d in $Lab.TempDirectory, $dir, $root, (Join-Path $root 'static')) {
         [System.IO.File]::SetUnixFileMode($d, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
     }
+    # A small page as a web server's front page is (about nginx's own welcome page): the load bench's static-file
+    # workload, where each request opens and sends a file and writes the access log.
+    $page = "<!DOCTYPE html>`n<html><head><title>TcpReplay lab</title></head>`n<body>`n" + (('<p>' + ('lab page ' * 8) + '</p>' + "`n") * 7) + "</body></html>`n"
+    [System.IO.File]::WriteAllText((Join-Path $root 'static/index.html'), $page)
     foreach ($size in 4096, 65536) {
         $line = [System.Text.Encoding]::ASCII.GetBytes(('x' * 63) + "`n")
         $bytes = [byte[]]::new($size)

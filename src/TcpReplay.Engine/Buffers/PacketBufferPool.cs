@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
 
 namespace TcpReplay.Engine.Buffers;
@@ -14,8 +15,11 @@ namespace TcpReplay.Engine.Buffers;
 public sealed class PacketBufferPool
 {
     private readonly DefaultObjectPool<PacketBuffer> _pool;
-    private long _rents;
-    private long _returns;
+
+    // A capture thread rents and the engine thread returns: each count on a cache line of its own, so neither write
+    // takes the line from the other thread per packet (docs/benchmarks.md, Session 12).
+    private PaddedCount _rents;
+    private PaddedCount _returns;
 
     /// <param name="bufferSize">Bytes per buffer; must hold the largest packet the caller will put in it.</param>
     /// <param name="maximumRetained">Idle buffers kept for reuse.</param>
@@ -33,7 +37,7 @@ public sealed class PacketBufferPool
     public int BufferSize { get; }
 
     /// <summary>Buffers rented and not yet returned.</summary>
-    public long Outstanding => Interlocked.Read(ref _rents) - Interlocked.Read(ref _returns);
+    public long Outstanding => Volatile.Read(ref _rents.Value) - Volatile.Read(ref _returns.Value);
 
     /// <summary>Takes a buffer with <see cref="PacketBuffer.Length"/> 0; the caller owns it until it is returned.</summary>
     public PacketBuffer Rent()
@@ -44,7 +48,7 @@ public sealed class PacketBufferPool
             throw new InvalidOperationException("The pool handed out a buffer that is already rented: a buffer was used after its return.");
         }
 
-        Interlocked.Increment(ref _rents);
+        Interlocked.Increment(ref _rents.Value);
         return buffer;
     }
 
@@ -63,7 +67,7 @@ public sealed class PacketBufferPool
             throw new InvalidOperationException("The packet buffer was returned twice; its first owner returned it already.");
         }
 
-        Interlocked.Increment(ref _returns);
+        Interlocked.Increment(ref _returns.Value);
         buffer.Reset();
         _pool.Return(buffer);
     }
@@ -74,6 +78,12 @@ public sealed class PacketBufferPool
     {
         ArgumentNullException.ThrowIfNull(buffer);
         buffer.Owner.Return(buffer);
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedCount
+    {
+        [FieldOffset(64)] public long Value;
     }
 
     private sealed class Policy(PacketBufferPool owner) : IPooledObjectPolicy<PacketBuffer>

@@ -62,6 +62,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     private readonly IBatchingPacketSender? _batchingSender;
     private readonly IInterceptChannel _channel;
     private readonly TimeProvider _time;
+    private readonly NanosecondClock _clock;
     private readonly EngineQueue _queue;
     private readonly Dictionary<ulong, ReplayConnection> _byClient = [];
     private readonly Dictionary<ulong, ReplayConnection> _byFake = [];
@@ -101,6 +102,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
         _batchingSender = sender as IBatchingPacketSender;
         _channel = channel;
         _time = time ?? TimeProvider.System;
+        _clock = new NanosecondClock(_time);
         Pool = pool ?? new PacketBufferPool(SmallBufferSize, maximumRetained: 16384);
         _queue = new EngineQueue(clientQueueCapacity, AnswerQueueCapacity);
         _fakeAddresses = new FakeAddressPool(options.FakeClientNetworks);
@@ -378,8 +380,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
 
     internal long NowNanoseconds()
     {
-        var timestamp = _time.GetTimestamp();
-        return (long)((UInt128)(ulong)timestamp * 1_000_000_000 / (ulong)_time.TimestampFrequency);
+        return _clock.Now();
     }
 
     private TimeSpan WaitUntilNextTimer(long now)

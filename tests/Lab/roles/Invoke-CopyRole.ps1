@@ -76,7 +76,7 @@ while (-not (Test-Path (Join-Path $Control "$Name.stop")) -and $clock.Elapsed.To
 # For the load benchmark: the capture's and the engine queue's counters are not on the session's surface, and the
 # stop releases the capture, so they are read here, before it.
 $diagnostics = try {
-    $live = $session.GetType().GetField('_copy', [System.Reflection.BindingFlags]'NonPublic, Instance').GetValue($session)
+    $live = $session.GetType().GetField('_run', [System.Reflection.BindingFlags]'NonPublic, Instance').GetValue($session)
     $gc = [GC]::GetGCMemoryInfo([GCKind]::Any)
     # The engine's own queue and pool are reachable only when it runs in this process (-InProcess).
     $engineField = $live.GetType().GetField('_engine', [System.Reflection.BindingFlags]'NonPublic, Instance')
