@@ -386,9 +386,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     private TimeSpan WaitUntilNextTimer(long now)
     {
         var due = _timers.TryPeek(out _, out var next) ? next : long.MaxValue;
-        due = Math.Min(due, _nextSweep);
-        var wait = Math.Clamp(due - now, 0, 50_000_000);
-        return TimeSpan.FromTicks(wait / 100);
+        return EngineWait.Until(Math.Min(due, _nextSweep) - now);
     }
 
     private void DrainQueue(EngineEvent[] batch)
