@@ -51,7 +51,7 @@ public sealed class InterceptService : IDisposable, ICaptureSink
         {
             _server = new InterceptServer(_options.Server);
             _server.Start();
-            _capture = new PcapCapture(_options.Interface, Filter, _pool);
+            _capture = new PcapCapture(_options.Interface, Filter, _pool, CaptureOptions.Default with { BatchWindow = _options.CaptureBatchWindow });
             _capture.Start(this);
         }
         catch (SocketException exception)
