@@ -217,7 +217,8 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
         return copy;
     }
 
-    private PacketBuffer RentFor(int length) => length <= TinyBufferSize ? _tinyPool.Rent() : Pool.Rent();
+    /// <summary>The smallest engine buffer that holds <paramref name="length"/> bytes (at most <see cref="Pool"/>'s size).</summary>
+    internal PacketBuffer RentFor(int length) => length <= TinyBufferSize ? _tinyPool.Rent() : Pool.Rent();
 
     /// <summary>IPv4 header + TCP header length of a record (IHL × 4 + data offset × 4), within the record; the whole record when it is not readable.</summary>
     private static int TargetRecordHeaderLength(ReadOnlySpan<byte> record)

@@ -221,8 +221,9 @@ public sealed partial class OfflineReplay
     {
         isClose = false;
         port = 0;
-        var pool = data.Length <= _engine!.Pool.BufferSize ? _engine.Pool : _largePool;
-        var buffer = pool.Rent();
+        // The smallest engine buffer that fits: at Max the engine holds a backlog of these, and most packets are
+        // short requests and ACKs, so a quarter-size buffer is a quarter of the memory the replay thread must touch.
+        var buffer = data.Length <= _engine!.Pool.BufferSize ? _engine.RentFor(data.Length) : _largePool.Rent();
         if (data.Length > buffer.Capacity)
         {
             PacketBufferPool.ReturnToOwner(buffer);
