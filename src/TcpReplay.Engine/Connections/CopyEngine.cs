@@ -45,7 +45,10 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     /// Most packets are ACKs, closes and short requests of a few hundred bytes at most: held in buffers of this size, a
     /// backlog or a window of unacknowledged segments takes a quarter of the memory it would in 2 KiB ones.
     /// </summary>
-    private const int TinyBufferSize = 512;
+    internal const int TinyBufferSize = 512;
+
+    /// <summary>Idle buffers each of the engine's pools keeps for reuse.</summary>
+    private const int RetainedBuffers = 16384;
     private static readonly long SweepInterval = 1_000_000_000;
     private static readonly long EndedLinger = 10_000_000_000;
 
@@ -55,7 +58,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     // How far below a mid-stream copy's start a late SYN of the same connection can lie: what the layers' overlap holds.
     private const uint LateSynReach = 1 << 20;
 
-    private readonly PacketBufferPool _tinyPool = new(TinyBufferSize, maximumRetained: 16384);
+    private readonly PacketBufferPool _tinyPool = new(TinyBufferSize, maximumRetained: RetainedBuffers);
     private readonly IPacketSender _sender;
 
     // The live sender holds what the engine sends during a batch of events and sends it with one system call.
@@ -103,7 +106,7 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
         _channel = channel;
         _time = time ?? TimeProvider.System;
         _clock = new NanosecondClock(_time);
-        Pool = pool ?? new PacketBufferPool(SmallBufferSize, maximumRetained: 16384);
+        Pool = pool ?? new PacketBufferPool(SmallBufferSize, maximumRetained: RetainedBuffers);
         _queue = new EngineQueue(clientQueueCapacity, AnswerQueueCapacity);
         _fakeAddresses = new FakeAddressPool(options.FakeClientNetworks);
         _fakeKeyInUse = _byFake.ContainsKey;
@@ -219,7 +222,34 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
         return copy;
     }
 
-    private PacketBuffer RentFor(int length) => length <= TinyBufferSize ? _tinyPool.Rent() : Pool.Rent();
+    /// <summary>
+    /// Makes buffers ahead of a backlog known to come (an offline replay at Max hands most of its capture over while the
+    /// handshakes are still under way), so its producer takes them from the pools instead of allocating as it goes.
+    /// </summary>
+    /// <param name="tiny">Buffers for packets of up to <see cref="TinyBufferSize"/> bytes.</param>
+    /// <param name="small">Buffers for longer packets of up to <see cref="Pool"/>'s size.</param>
+    internal void PrepareBuffers(int tiny, int small)
+    {
+        Prepare(_tinyPool, Math.Min(tiny, RetainedBuffers));
+        Prepare(Pool, Math.Min(small, RetainedBuffers));
+
+        static void Prepare(PacketBufferPool pool, int count)
+        {
+            var made = new PacketBuffer[Math.Max(0, count)];
+            for (var i = 0; i < made.Length; i++)
+            {
+                made[i] = pool.Rent();
+            }
+
+            foreach (var buffer in made)
+            {
+                pool.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>The smallest engine buffer that holds <paramref name="length"/> bytes (at most <see cref="Pool"/>'s size).</summary>
+    internal PacketBuffer RentFor(int length) => length <= TinyBufferSize ? _tinyPool.Rent() : Pool.Rent();
 
     /// <summary>IPv4 header + TCP header length of a record (IHL × 4 + data offset × 4), within the record; the whole record when it is not readable.</summary>
     private static int TargetRecordHeaderLength(ReadOnlySpan<byte> record)

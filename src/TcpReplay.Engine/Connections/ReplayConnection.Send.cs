@@ -93,6 +93,10 @@ internal sealed partial class ReplayConnection
         }
 
         _pacingWakeAt = long.MaxValue;
+
+        // A handshake completed under a backlog (an offline replay at Max) moves the whole backlog at once: the queue
+        // grows once to its size instead of once per doubling, each growth fresh memory the engine thread must touch.
+        _unacked.EnsureCapacity(_unacked.Count + _pending.Count);
         while (_pending.Count > 0)
         {
             var segment = _pending.Peek();

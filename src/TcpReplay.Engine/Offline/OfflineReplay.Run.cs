@@ -45,6 +45,11 @@ public sealed partial class OfflineReplay
                     }
 
                     plan.Packets++;
+                    if (record.Data.Length <= CopyEngine.TinyBufferSize)
+                    {
+                        plan.ShortPackets++;
+                    }
+
                     first = Math.Min(first, record.TimestampNanoseconds);
                     last = Math.Max(last, record.TimestampNanoseconds);
                 }
@@ -122,6 +127,11 @@ public sealed partial class OfflineReplay
                 PacketPathRehearsal.Run(_options.Copy.Pacing, RehearsalBudget, cancellation);
             }
 
+            if (_options.Speed.IsMax)
+            {
+                PrepareMaxBacklog();
+            }
+
             WaitForIntercept(cancellation);
             _phase = ReplayPhase.Replaying;
             _timeline!.Begin();
@@ -157,6 +167,20 @@ public sealed partial class OfflineReplay
         {
             _timeline?.Discard();
         }
+    }
+
+    /// <summary>
+    /// At Max the engine holds most of the capture at once while the handshakes complete: the buffers for it are made
+    /// before the timeline starts, and promoted by one collection then, so the replay thread does not allocate them
+    /// while it races the engine, and no collection copies them during the replay (both took a share of the 2 cores).
+    /// </summary>
+    private void PrepareMaxBacklog()
+    {
+        var plan = _plan!;
+        long loops = _options.Loop;
+        long bound = _options.MaxPacketsInFlight;
+        _engine!.PrepareBuffers((int)Math.Min(plan.ShortPackets * loops, bound), (int)Math.Min((plan.Packets - plan.ShortPackets) * loops, bound));
+        GC.Collect();
     }
 
     private void WaitForIntercept(CancellationToken cancellation)
@@ -221,8 +245,9 @@ public sealed partial class OfflineReplay
     {
         isClose = false;
         port = 0;
-        var pool = data.Length <= _engine!.Pool.BufferSize ? _engine.Pool : _largePool;
-        var buffer = pool.Rent();
+        // The smallest engine buffer that fits: at Max the engine holds a backlog of these, and most packets are
+        // short requests and ACKs, so a quarter-size buffer is a quarter of the memory the replay thread must touch.
+        var buffer = data.Length <= _engine!.Pool.BufferSize ? _engine.RentFor(data.Length) : _largePool.Rent();
         if (data.Length > buffer.Capacity)
         {
             PacketBufferPool.ReturnToOwner(buffer);

@@ -17,6 +17,9 @@ internal sealed class ReplayPlan
     /// <summary>Selected client packets over all files.</summary>
     public long Packets { get; set; }
 
+    /// <summary>Selected client packets short enough for the engine's smallest buffers.</summary>
+    public long ShortPackets { get; set; }
+
     /// <summary>Connections left out by the filters.</summary>
     public long SkippedConnections { get; set; }
 
