@@ -148,6 +148,7 @@ public sealed class PcapCapture : ICaptureSource
     {
         var sink = _sink!;
         var nextStatistics = Environment.TickCount64 + 1000;
+        var batchSink = sink as ICaptureBatchSink;
         try
         {
             while (!worker.StopRequested)
@@ -165,6 +166,7 @@ public sealed class PcapCapture : ICaptureSource
                     return;
                 }
 
+                var delivered = 0;
                 for (var i = 0; i < DrainBudget && ready > 0; i++)
                 {
                     IntPtr header = IntPtr.Zero;
@@ -184,6 +186,12 @@ public sealed class PcapCapture : ICaptureSource
 
                     _counters.AddReceived();
                     Copy(sink, header, data);
+                    delivered++;
+                }
+
+                if (delivered > 0 && batchSink is not null)
+                {
+                    NotifyBatchDelivered(batchSink);
                 }
             }
         }
@@ -220,6 +228,19 @@ public sealed class PcapCapture : ICaptureSource
         catch (Exception)
         {
             // The buffer is the sink's from the call on; a throwing sink must not stop the capture.
+            _counters.AddSinkFailed();
+        }
+    }
+
+    private void NotifyBatchDelivered(ICaptureBatchSink sink)
+    {
+        try
+        {
+            sink.OnBatchDelivered();
+        }
+        catch (Exception)
+        {
+            // As in Copy: a throwing sink must not stop the capture.
             _counters.AddSinkFailed();
         }
     }

@@ -185,6 +185,21 @@ internal sealed class CopierLink : IRouteTarget
         }
     }
 
+    /// <summary>
+    /// Sends a partly filled frame now: the capture has handed over what its wake-up brought, and no more records come
+    /// before its next one, so holding the frame for the flush timer would only delay the copier.
+    /// </summary>
+    public void FlushPending()
+    {
+        lock (_lock)
+        {
+            if (!_closed && _current >= 0)
+            {
+                FinishFrame();
+            }
+        }
+    }
+
     /// <summary>The flush timer: sends a partly filled frame when the millisecond changed since the last access.</summary>
     public void FlushIfDue(long nowMs)
     {

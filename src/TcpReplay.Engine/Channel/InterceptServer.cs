@@ -196,6 +196,23 @@ public sealed class InterceptServer : IDisposable
     }
 
     /// <summary>
+    /// Sends every copier link's partly filled frame now (combined framing): called on the capture thread once the
+    /// packets of one capture wake-up have been routed, so an answer waits for no flush timer.
+    /// </summary>
+    public void FlushAll()
+    {
+        if (!_options.Combined)
+        {
+            return;
+        }
+
+        foreach (var connection in Volatile.Read(ref _connections))
+        {
+            connection.FlushPending();
+        }
+    }
+
+    /// <summary>
     /// Sends one captured target → fake-client packet to the copier that announced its session: key (destination
     /// address, destination port, source address, source port) = (client, target) of the last CLIENT_ADD. An unrouted
     /// SYN or RST is parked until its ADD arrives or <see cref="InterceptServerOptions.ParkTime"/> passes; anything

@@ -13,7 +13,7 @@ namespace TcpReplay.Engine.Intercept;
 /// that announced the connection. The kernel never forwards them (ip_forward must be 0), so no fake client and no
 /// real client ever sees the target's packets.
 /// </summary>
-public sealed class InterceptService : IDisposable, ICaptureSink
+public sealed class InterceptService : IDisposable, ICaptureBatchSink
 {
     private readonly InterceptServiceOptions _options;
     private readonly PacketBufferPool _pool = new(bufferSize: 65535 + 128, maximumRetained: 1024);
@@ -94,6 +94,8 @@ public sealed class InterceptService : IDisposable, ICaptureSink
 
         _pool.Return(buffer);
     }
+
+    void ICaptureBatchSink.OnBatchDelivered() => _server?.FlushAll();
 
     private IEnumerable<uint> OwnAddresses()
     {

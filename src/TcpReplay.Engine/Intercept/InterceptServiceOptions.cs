@@ -20,10 +20,10 @@ public sealed class InterceptServiceOptions
 
     /// <summary>
     /// How late the capture may hand the target's answers over, in whole milliseconds (0 to 100): the kernel fills
-    /// libpcap's blocks and wakes the capture thread once per block instead of once per packet. The default, 2 ms, is
-    /// the combined frame's flush interval, so an answer reaches the copier at most that much later than before, for
-    /// several times fewer wake-ups under load (docs/benchmarks.md, Session 12). 0 hands each answer over at once
-    /// (libpcap's immediate mode).
+    /// libpcap's blocks and wakes the capture thread once per block instead of once per packet, and the records of a
+    /// block leave for the copiers as soon as it is routed. The default, 2 ms, is the combined frame's flush interval,
+    /// which bounded an answer's wait before, for several times fewer wake-ups under load (docs/benchmarks.md,
+    /// Session 12). 0 hands each answer over at once (libpcap's immediate mode).
     /// </summary>
     public TimeSpan CaptureBatchWindow { get; init; } = TimeSpan.FromMilliseconds(2);
 }

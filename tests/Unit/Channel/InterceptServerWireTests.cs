@@ -49,6 +49,34 @@ public class InterceptServerWireTests
     }
 
     [Fact]
+    public void FlushingAfterACaptureBatchSendsThePartlyFilledFrameWithoutWaitingForTheTimer()
+    {
+        // A flush timer far beyond the test: only FlushAll can send a frame that is not full.
+        using var server = StartServer(configure: o => o.FlushInterval = TimeSpan.FromSeconds(30));
+        using var copier = ConnectCopier(server, HelloHex + AddHex);
+        Poll.Until(() => server.Routes == 1, "the route");
+        copier.ReceiveTimeout = 5000;
+
+        var started = Stopwatch.StartNew();
+        for (var i = 0; i < 3; i++)
+        {
+            server.Route(Response(FakeClient(1), 40001, Ack, seq: (uint)i));
+        }
+
+        server.FlushAll();
+        var records = 0;
+        while (records < 3)
+        {
+            int count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(ReadExactly(copier, 2));
+            ReadExactly(copier, count * 64);
+            records += count;
+        }
+
+        Assert.Equal(3, records);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"the records took {started.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public void PlainFramingSendsBareSixtyFourByteRecords()
     {
         using var server = StartServer(configure: o => o.Combined = false);
