@@ -1,3 +1,5 @@
+using TcpReplay.Engine.Threading;
+
 namespace TcpReplay.Engine.Offline;
 
 /// <summary>
@@ -19,13 +21,13 @@ public sealed class PrecisionScheduler
     /// <summary>A sleep is cut into pieces no longer than this, so a cancellation is seen within 20 ms.</summary>
     public const long MaxSleepNanoseconds = 20_000_000;
 
-    private readonly TimeProvider _time;
+    private readonly NanosecondClock _clock;
     private readonly IWaitPrimitives _waits;
 
     public PrecisionScheduler(TimeProvider? time = null, IWaitPrimitives? waits = null, long spinWindowNanoseconds = DefaultSpinWindowNanoseconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(spinWindowNanoseconds);
-        _time = time ?? TimeProvider.System;
+        _clock = new NanosecondClock(time ?? TimeProvider.System);
         _waits = waits ?? SystemWaitPrimitives.Instance;
         SpinWindowNanoseconds = spinWindowNanoseconds;
     }
@@ -42,14 +44,7 @@ public sealed class PrecisionScheduler
     public long Spins { get; private set; }
 
     /// <summary>Monotonic time in nanoseconds.</summary>
-    public long Now
-    {
-        get
-        {
-            var timestamp = _time.GetTimestamp();
-            return (long)((UInt128)(ulong)timestamp * 1_000_000_000 / (ulong)_time.TimestampFrequency);
-        }
-    }
+    public long Now => _clock.Now();
 
     /// <summary>
     /// Returns once <see cref="Now"/> is at or past <paramref name="dueNanoseconds"/>, or early when

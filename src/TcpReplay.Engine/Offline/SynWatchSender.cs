@@ -1,3 +1,4 @@
+using TcpReplay.Engine.Connections;
 using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Transmit;
 
@@ -86,7 +87,7 @@ internal sealed class SynWatchSender(IPacketSender inner, PrecisionScheduler clo
         }
 
         var tcp = new TcpHeaderPeek(ip.AfterHeader);
-        if (!tcp.HasFlags || (tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack)) != TcpFlags.Syn)
+        if (!tcp.HasFlags || !ReplayConnection.IsBareSyn(tcp.Flags))
         {
             return false;
         }

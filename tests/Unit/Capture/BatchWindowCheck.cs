@@ -15,7 +15,9 @@ internal static class BatchWindowCheck
     public static CaptureOptions TenMillisecondDatalink { get; } = OneMillisecond with { DatalinkBatchWindow = TimeSpan.FromMilliseconds(10) };
 
     /// <summary>Opens the capture in the online host's namespace, runs clients, and checks every SYN came within 1 s of them.</summary>
-    public static void DeliversEverySynSoonAfterTheClients(Func<PacketBufferPool, ICaptureSource> open)
+    /// <param name="open">Opens the capture on the pool given.</param>
+    /// <param name="wrap">The sink the capture is started with, around the collecting one (null: the collecting one).</param>
+    public static void DeliversEverySynSoonAfterTheClients(Func<PacketBufferPool, ICaptureSource> open, Func<CollectingSink, ICaptureSink>? wrap = null)
     {
         using var lab = new LabNetwork();
         Direct(lab);
@@ -26,7 +28,7 @@ internal static class BatchWindowCheck
         using (NetworkNamespaceScope.Enter(lab.Name(Online)))
         {
             capture = open(pool);
-            capture.Start(sink);
+            capture.Start(wrap is null ? sink : wrap(sink));
         }
 
         using (capture)

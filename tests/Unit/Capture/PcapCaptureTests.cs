@@ -54,26 +54,13 @@ public class PcapCaptureTests
     [RootFact]
     public void TellsABatchSinkWhenItHasHandedOverWhatAWakeUpBrought()
     {
-        using var lab = new LabNetwork();
-        Direct(lab);
-        lab.StartHttpServer(Online, Port);
-        var pool = new PacketBufferPool();
-        var sink = new BatchCountingSink(new CollectingSink(pool));
-        PcapCapture capture;
-        using (NetworkNamespaceScope.Enter(lab.Name(Online)))
-        {
-            capture = new PcapCapture(OnlineInterface, CaptureFilters.ForClientPorts([Port]), pool, BatchWindowCheck.OneMillisecond);
-            capture.Start(sink);
-        }
-
-        using (capture)
-        {
-            var attempted = lab.RunClient(Client, OnlineAddress, Port, connections: 5, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(10));
-            Assert.True(sink.Inner.WaitUntil(p => p.Count(x => x.Tcp is { Synchronize: true, Acknowledgment: false }) >= attempted, TimeSpan.FromSeconds(5)));
-        }
+        BatchCountingSink? counting = null;
+        BatchWindowCheck.DeliversEverySynSoonAfterTheClients(
+            pool => new PcapCapture(OnlineInterface, CaptureFilters.ForClientPorts([Port]), pool, BatchWindowCheck.OneMillisecond),
+            sink => counting = new BatchCountingSink(sink));
 
         // Each wake-up that delivered packets ends with one notice: at least one, never more than the packets.
-        Assert.InRange(sink.Batches, 1, sink.Inner.Count);
+        Assert.InRange(counting!.Batches, 1, counting.Inner.Count);
     }
 
     [RootFact]

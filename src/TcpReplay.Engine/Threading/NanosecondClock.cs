@@ -1,6 +1,6 @@
-namespace TcpReplay.Engine.Connections;
+namespace TcpReplay.Engine.Threading;
 
-/// <summary>A <see cref="TimeProvider"/>'s monotonic clock in nanoseconds, read once per engine turn and per request.</summary>
+/// <summary>A <see cref="TimeProvider"/>'s monotonic clock in nanoseconds: the copy engine's and the offline scheduler's.</summary>
 /// <remarks>
 /// Linux's system clock already counts nanoseconds, so the common case is one read and no arithmetic: a 128-bit
 /// division per read showed in the copier's profile under load (docs/benchmarks.md, Session 12). A provider with
