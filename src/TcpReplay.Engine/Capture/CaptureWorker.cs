@@ -64,6 +64,19 @@ internal sealed class CaptureWorker
         }
     }
 
+    /// <summary>
+    /// Marks the capture running without a thread of its own: another thread reads the handle (a source read by the
+    /// engine's poll). <see cref="Dispose"/> then releases the handle on the disposing thread.
+    /// </summary>
+    public void StartPolled()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _status = CaptureStatus.Running;
+        }
+    }
+
     /// <summary>Ends the capture on an error; the loop returns after calling it.</summary>
     public void Fail(string reason)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using TcpReplay.Engine.Buffers;
@@ -19,18 +18,13 @@ namespace TcpReplay.Engine.Capture;
 /// <see cref="ReadBatch"/> packets per system call into native slots, and only a match is copied into a rented buffer
 /// and handed on.</para>
 /// </remarks>
-public sealed class RawSocketCapture : ICaptureSource
+public sealed partial class RawSocketCapture : ICaptureSource
 {
     private const int SolSocket = 1;
     private const int SoRcvBufForce = 33;
 
     // recvmmsg calls per poll wake-up before the stop flag is looked at again.
     private const int DrainBudget = 128;
-
-    // Packets delivered within one batch window from which the port counts as busy, and the thread starts to gather the
-    // next packets for the window instead of waking up for each: below it (a few connections opening now and then) a
-    // packet is handed over at once, above it one wake-up serves many packets.
-    private const int BusyPackets = 8;
 
     // Packets per recvmmsg; each slot holds the largest IPv4 packet (GRO/LRO on the online host).
     private const int ReadBatch = 32;
@@ -106,7 +100,14 @@ public sealed class RawSocketCapture : ICaptureSource
             throw new InvalidOperationException("The capture was already started.");
         }
 
-        _worker.Start();
+        if (_polled)
+        {
+            _worker.StartPolled();
+        }
+        else
+        {
+            _worker.Start();
+        }
     }
 
     public void Dispose() => _worker.Dispose();
@@ -184,9 +185,7 @@ public sealed class RawSocketCapture : ICaptureSource
         var sink = _sink!;
         var nextDropRead = Environment.TickCount64;
         var window = _options.BatchWindow;
-        var windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
-        var windowStart = 0L;
-        var windowPackets = 0;
+        var busy = new BusyWindow(window);
         try
         {
             while (!worker.StopRequested)
@@ -204,27 +203,12 @@ public sealed class RawSocketCapture : ICaptureSource
                     return;
                 }
 
-                var drained = 0;
-                for (var call = 0; call < DrainBudget && ready > 0; call++)
+                var error = 0;
+                var drained = ready > 0 ? Drain(sink, DrainBudget * ReadBatch, out error) : 0;
+                if (error != 0)
                 {
-                    var read = _reads.Receive(_fd);
-                    if (read < 0)
-                    {
-                        worker.Fail($"Reading the raw socket failed (errno {-read}).");
-                        return;
-                    }
-
-                    for (var i = 0; i < read; i++)
-                    {
-                        _counters.AddReceived();
-                        drained += DeliverIfMatching(sink, i) ? 1 : 0;
-                    }
-
-                    if (read < ReadBatch)
-                    {
-                        // The socket is empty: a short batch means the kernel had no more.
-                        break;
-                    }
+                    worker.Fail($"Reading the raw socket failed (errno {error}).");
+                    return;
                 }
 
                 if (drained == 0 || window <= TimeSpan.Zero)
@@ -232,15 +216,7 @@ public sealed class RawSocketCapture : ICaptureSource
                     continue;
                 }
 
-                var now = Stopwatch.GetTimestamp();
-                if (now - windowStart > windowTicks)
-                {
-                    windowStart = now;
-                    windowPackets = 0;
-                }
-
-                windowPackets += drained;
-                if (windowPackets >= BusyPackets)
+                if (busy.Add(drained))
                 {
                     // Let the next packets gather in the socket: one wake-up of this thread (and of the consumer) for
                     // many packets instead of one per packet.
@@ -252,6 +228,37 @@ public sealed class RawSocketCapture : ICaptureSource
         {
             ReadKernelDrops();
         }
+    }
+
+    /// <summary>Reads what the socket holds, up to about <paramref name="budget"/> packets, and delivers the matching ones.</summary>
+    /// <returns>Packets delivered; <paramref name="error"/> is the errno of a failed read, else 0.</returns>
+    private int Drain(ICaptureSink sink, int budget, out int error)
+    {
+        error = 0;
+        var drained = 0;
+        for (var taken = 0; taken < budget; taken += ReadBatch)
+        {
+            var read = _reads.Receive(_fd);
+            if (read < 0)
+            {
+                error = -read;
+                return drained;
+            }
+
+            for (var i = 0; i < read; i++)
+            {
+                _counters.AddReceived();
+                drained += DeliverIfMatching(sink, i) ? 1 : 0;
+            }
+
+            if (read < ReadBatch)
+            {
+                // The socket is empty: a short batch means the kernel had no more.
+                break;
+            }
+        }
+
+        return drained;
     }
 
     private bool DeliverIfMatching(ICaptureSink sink, int index)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Channel;
 
@@ -28,6 +29,7 @@ public sealed class InterceptClient : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private int _started;
     private int _disposed;
+    private InterceptLinkPoller? _poller;
     private long _reconnects;
     private long _recordsReceived;
     private long _protocolErrors;
@@ -144,6 +146,24 @@ public sealed class InterceptClient : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Has another thread read the links (the copy engine's, which polls them between its events) instead of a receive
+    /// thread per link; the links' threads still connect and reconnect them. Called before <see cref="Start"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    internal IPolledInput ReceiveOnPollingThread()
+    {
+        if (Volatile.Read(ref _started) != 0)
+        {
+            throw new InvalidOperationException("The links are read by their own threads once the client has started.");
+        }
+
+        return _poller ??= new InterceptLinkPoller([.. AllLinks]);
+    }
+
+    /// <summary>The thread that reads the links when it is not their own (<see cref="ReceiveOnPollingThread"/>); null otherwise.</summary>
+    internal InterceptLinkPoller? Poller => _poller;
 
     /// <summary>Starts every link in the background and returns at once.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>

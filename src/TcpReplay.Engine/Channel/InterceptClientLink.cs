@@ -31,6 +31,7 @@ internal sealed partial class InterceptClientLink
     private readonly CancellationToken _stopToken;
     private readonly Thread _receiveThread;
     private readonly Thread _sendThread;
+    private readonly ResponseRecordReader _reader;
 
     // Guarded by _sendLock: the published socket and everything the send thread consumes.
     private readonly object _sendLock = new();
@@ -62,6 +63,7 @@ internal sealed partial class InterceptClientLink
         _connectTimeout = options.ConnectTimeout;
         _stopToken = stopToken;
         _outbox = new ClientRecordOutbox(options.SendBufferBytes);
+        _reader = new ResponseRecordReader(ReceiveBufferSize, _combined, _withPayload, payloadRequested: _askPayloadBytes > 0);
         _status = new InterceptLinkStatus(server, linkIndex, InterceptLinkState.Connecting, 0, 0, null, null);
         var name = $"TcpReplay intercept link {server}#{linkIndex}";
         _receiveThread = new Thread(RunReceive) { IsBackground = true, Name = name + " receive" };
@@ -123,7 +125,6 @@ internal sealed partial class InterceptClientLink
 
     private void RunReceive()
     {
-        var reader = new ResponseRecordReader(ReceiveBufferSize, _combined, _withPayload, payloadRequested: _askPayloadBytes > 0);
         while (!_stopToken.IsCancellationRequested)
         {
             Report(InterceptLinkState.Connecting, error: null, connected: false, failed: false);
@@ -146,7 +147,9 @@ internal sealed partial class InterceptClientLink
 
                 Report(InterceptLinkState.Connected, error: null, connected: true, failed: false);
 
-                error = ReceiveLoop(socket, reader);
+                // The payload extension changes the record size after its acknowledgment, per connection of the link.
+                _reader.Reset();
+                error = _owner.Poller is null ? ReceiveLoop(socket) : AwaitPolledEnd(socket);
                 lock (_sendLock)
                 {
                     if (ReferenceEquals(_socket, socket))
@@ -175,16 +178,14 @@ internal sealed partial class InterceptClientLink
         Report(InterceptLinkState.Stopped, error: null, connected: false, failed: false);
     }
 
-    private LinkFailure ReceiveLoop(Socket socket, ResponseRecordReader reader)
+    private LinkFailure ReceiveLoop(Socket socket)
     {
-        // The payload extension changes the record size after its acknowledgment, per connection of the link.
-        reader.Reset();
         while (true)
         {
             int received;
             try
             {
-                received = socket.Receive(reader.FreeSpace, SocketFlags.None);
+                received = socket.Receive(_reader.FreeSpace, SocketFlags.None);
             }
             catch (SocketException ex)
             {
@@ -197,30 +198,43 @@ internal sealed partial class InterceptClientLink
 
             if (received == 0)
             {
-                return new LinkFailure(LinkFailureKind.Closed, $"intercept {_server} closed the connection");
+                return ClosedByIntercept();
             }
 
-            reader.Advance(received);
-            for (var result = reader.Read(out var record); result != ResponseRecordReadResult.NeedMoreData; result = reader.Read(out record))
+            if (Consume(received) is { } failure)
             {
-                switch (result)
-                {
-                    case ResponseRecordReadResult.ProtocolError:
-                        _owner.CountProtocolError();
-                        return new LinkFailure(
-                            LinkFailureKind.ProtocolError,
-                            $"protocol error from intercept {_server}: combined frame announces {reader.AnnouncedRecords} records, at most {reader.MaxRecordsPerFrame} allowed");
-
-                    case ResponseRecordReadResult.PayloadGranted:
-                        _owner.ReportPayloadGranted(reader.GrantedPayloadBytes);
-                        break;
-
-                    default:
-                        Deliver(record, reader.PayloadBytes);
-                        break;
-                }
+                return failure;
             }
         }
+    }
+
+    private LinkFailure ClosedByIntercept() => new(LinkFailureKind.Closed, $"intercept {_server} closed the connection");
+
+    /// <summary>Reads the records <paramref name="received"/> more bytes complete and delivers them; a framing error ends the connection.</summary>
+    private LinkFailure? Consume(int received)
+    {
+        _reader.Advance(received);
+        for (var result = _reader.Read(out var record); result != ResponseRecordReadResult.NeedMoreData; result = _reader.Read(out record))
+        {
+            switch (result)
+            {
+                case ResponseRecordReadResult.ProtocolError:
+                    _owner.CountProtocolError();
+                    return new LinkFailure(
+                        LinkFailureKind.ProtocolError,
+                        $"protocol error from intercept {_server}: combined frame announces {_reader.AnnouncedRecords} records, at most {_reader.MaxRecordsPerFrame} allowed");
+
+                case ResponseRecordReadResult.PayloadGranted:
+                    _owner.ReportPayloadGranted(_reader.GrantedPayloadBytes);
+                    break;
+
+                default:
+                    Deliver(record, _reader.PayloadBytes);
+                    break;
+            }
+        }
+
+        return null;
     }
 
     private void Deliver(Span<byte> record, int payloadBytes)

@@ -67,6 +67,9 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     private readonly TimeProvider _time;
     private readonly NanosecondClock _clock;
     private readonly EngineQueue _queue;
+
+    // Set when the engine reads an input itself (the intercept links of a live copy): its wait is then a poll.
+    private readonly PolledEngineWait? _polledWait;
     private readonly Dictionary<ulong, ReplayConnection> _byClient = [];
     private readonly Dictionary<ulong, ReplayConnection> _byFake = [];
     private readonly PriorityQueue<ReplayConnection, long> _timers = new();
@@ -84,6 +87,23 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     private volatile bool _anyTargetResponse;
     private volatile bool _stopped;
     private volatile bool _refusing;
+
+    /// <param name="options">What to copy and how.</param>
+    /// <param name="sender">Where packets to the target go.</param>
+    /// <param name="channel">The intercepts the engine announces its connections to.</param>
+    /// <param name="clientQueueCapacity">Client packets the engine may fall behind by before their producer waits.</param>
+    /// <param name="clientInput">The client capture when the engine thread reads it itself, or null.</param>
+    /// <param name="answerInput">The intercept links when the engine thread reads them itself, or null.</param>
+    /// <param name="batchWindow">How long a busy client capture lets packets gather between the engine's reads.</param>
+    internal CopyEngine(CopyEngineOptions options, IPacketSender sender, IInterceptChannel channel, int clientQueueCapacity,
+        IPolledInput? clientInput, IPolledInput? answerInput, TimeSpan batchWindow)
+        : this(options, sender, channel, time: null, pool: null, clientQueueCapacity)
+    {
+        if (clientInput is not null || answerInput is not null)
+        {
+            _polledWait = new PolledEngineWait(clientInput, answerInput, _queue, batchWindow);
+        }
+    }
 
     /// <param name="options">What to copy and how.</param>
     /// <param name="sender">Where packets to the target go.</param>
@@ -287,9 +307,11 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
         _queue.ReleaseProducers();
         if (_thread is { } thread && !thread.Join(timeout))
         {
-            // The engine thread is a background thread stuck in a send; it will end with the process.
+            // The engine thread is a background thread stuck in a send; it will end with the process, and its eventfd too.
             return;
         }
+
+        _polledWait?.Dispose();
 
         if (_thread is null)
         {
@@ -358,7 +380,17 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
 
                 // Whatever the last events and timers sent leaves before the engine waits for more.
                 FlushHeldPackets();
-                var taken = _queue.DequeueBatch(batch, wait);
+                int taken;
+                if (_polledWait is null)
+                {
+                    taken = _queue.DequeueBatch(batch, wait);
+                }
+                else
+                {
+                    _polledWait.WaitAndRead(wait);
+                    taken = _queue.DequeueBatch(batch, TimeSpan.Zero);
+                }
+
                 now = NowNanoseconds();
                 for (var i = 0; i < taken; i++)
                 {

@@ -1,3 +1,5 @@
+using TcpReplay.Engine.Capture;
+
 namespace TcpReplay.Engine.Connections;
 
 /// <summary>
@@ -21,10 +23,51 @@ internal sealed class EngineQueue
     private int _producersWaiting;
     private long _releaseGeneration;
 
+    // Set when the consumer waits in poll(2) (PolledEngineWait) instead of on the lock: producers wake it through this
+    // eventfd, once per wait.
+    private int _wakeFd = -1;
+    private bool _wakeSignalled;
+
     public EngineQueue(int clientCapacity, int answerCapacity)
     {
         _client = new Ring(clientCapacity);
         _answers = new Ring(answerCapacity);
+    }
+
+    /// <summary>Has producers wake the consumer through an eventfd it polls (<see cref="BeginPolledWait"/>); -1 goes back to the lock.</summary>
+    public void WakeThrough(int eventFd)
+    {
+        lock (_lock)
+        {
+            _wakeFd = eventFd;
+            _wakeSignalled = false;
+        }
+    }
+
+    /// <summary>
+    /// The consumer is about to poll: true when both queues are empty, and producers then wake it through the eventfd
+    /// until <see cref="EndPolledWait"/>. A room flag is false when that queue is over half full: the consumer then leaves
+    /// the next input of that kind in its socket until it has taken what is queued.
+    /// </summary>
+    public bool BeginPolledWait(out bool clientRoom, out bool answerRoom)
+    {
+        lock (_lock)
+        {
+            clientRoom = _client.Count <= _client.Capacity / 2;
+            answerRoom = _answers.Count <= _answers.Capacity / 2;
+            _consumerWaiting = _client.Count == 0 && _answers.Count == 0;
+            return _consumerWaiting;
+        }
+    }
+
+    /// <summary>The consumer's poll has returned.</summary>
+    public void EndPolledWait()
+    {
+        lock (_lock)
+        {
+            _consumerWaiting = false;
+            _wakeSignalled = false;
+        }
     }
 
     public int Count
@@ -66,7 +109,7 @@ internal sealed class EngineQueue
         {
             if (_consumerWaiting)
             {
-                Monitor.Pulse(_lock);
+                WakeWaitingConsumer();
             }
         }
     }
@@ -112,6 +155,7 @@ internal sealed class EngineQueue
         lock (_lock)
         {
             Monitor.PulseAll(_lock);
+            SignalWakeFd();
         }
     }
 
@@ -122,6 +166,7 @@ internal sealed class EngineQueue
         {
             _releaseGeneration++;
             Monitor.PulseAll(_lock);
+            SignalWakeFd();
         }
     }
 
@@ -149,11 +194,32 @@ internal sealed class EngineQueue
         ring.Add(item);
         if (wakeConsumer && _consumerWaiting)
         {
-            // Producers wait only on a full queue and the consumer only on empty ones, so this wakes the consumer.
-            Monitor.Pulse(_lock);
+            WakeWaitingConsumer();
         }
 
         return true;
+    }
+
+    private void WakeWaitingConsumer()
+    {
+        if (_wakeFd < 0)
+        {
+            // Producers wait only on a full queue and the consumer only on empty ones, so this wakes the consumer.
+            Monitor.Pulse(_lock);
+        }
+        else if (!_wakeSignalled)
+        {
+            _wakeSignalled = true;
+            LinuxNative.SignalEventFd(_wakeFd);
+        }
+    }
+
+    private void SignalWakeFd()
+    {
+        if (_wakeFd >= 0)
+        {
+            LinuxNative.SignalEventFd(_wakeFd);
+        }
     }
 
     private sealed class Ring(int capacity)
@@ -164,6 +230,8 @@ internal sealed class EngineQueue
         public int Count { get; private set; }
 
         public bool IsFull => Count == _items.Length;
+
+        public int Capacity => _items.Length;
 
         public void Add(in EngineEvent item)
         {

@@ -84,7 +84,7 @@ public static class CopierHost
                 w.Write(Environment.ProcessId);
                 pipe.WriteStatus(w);
             });
-            using (var push = new Timer(_ => pipe.PushStatus(), null, StatusInterval, StatusInterval))
+            using (var push = new StatusPusher(pipe.PushStatus, StatusInterval))
             {
                 Serve(input, pipe, run, push);
             }
@@ -119,7 +119,7 @@ public static class CopierHost
         }
     }
 
-    private static void Serve(Stream input, HostPipe pipe, ICopyRun copy, Timer push)
+    private static void Serve(Stream input, HostPipe pipe, ICopyRun copy, StatusPusher push)
     {
         while (HostFrames.Read(input) is { } frame)
         {
@@ -132,13 +132,8 @@ public static class CopierHost
                     pipe.Write(HostFrameType.Exchanges, w => w.WriteList(copy.GetExchanges(), RequestExchangeCodec.Write));
                     break;
                 case HostFrameType.Stop:
-                    // No status may follow the final one: the timer is gone (and its last callback done) before the stop.
-                    using (var timerDone = new ManualResetEvent(false))
-                    {
-                        push.Dispose(timerDone);
-                        timerDone.WaitOne();
-                    }
-
+                    // No status may follow the final one: the pushes end (and the last one is done) before the stop.
+                    push.Dispose();
                     copy.Stop();
                     pipe.Write(HostFrameType.Stopped, w =>
                     {
@@ -153,14 +148,13 @@ public static class CopierHost
         }
     }
 
-    /// <summary>The host's output: frames from the request loop and the status timer, one at a time, and the events not yet sent.</summary>
+    /// <summary>The host's output: frames from the request loop and the status pusher, one at a time, and the events not yet sent.</summary>
     private sealed class HostPipe
     {
         private readonly Stream _output;
         private readonly ICopyRun _copy;
         private readonly Lock _gate = new();
         private readonly ConcurrentQueue<RunEvent> _newEvents = new();
-        private int _pushing;
 
         public HostPipe(Stream output, ICopyRun copy)
         {
@@ -177,25 +171,15 @@ public static class CopierHost
             }
         }
 
-        /// <summary>The timer's push; a pipe that broke is the request loop's to notice (its read ends), not the timer's.</summary>
+        /// <summary>The pusher's status; a pipe that broke is the request loop's to notice (its read ends), not the pusher's.</summary>
         public void PushStatus()
         {
-            // A session that stopped reading leaves one push blocked on the pipe; the next ones skip instead of queueing threads.
-            if (Interlocked.Exchange(ref _pushing, 1) == 1)
-            {
-                return;
-            }
-
             try
             {
                 Write(HostFrameType.Status, WriteStatus);
             }
             catch (Exception exception) when (exception is IOException or ObjectDisposedException)
             {
-            }
-            finally
-            {
-                Volatile.Write(ref _pushing, 0);
             }
         }
 

@@ -86,7 +86,7 @@ public sealed class LiveCopy : ICopyRun, ICaptureSink, IResponsePayloadSink
 
     public IReadOnlyList<CaptureFileProblem> FileProblems => [];
 
-    /// <summary>Opens the sender, the intercept links, the engine and the capture, in that order.</summary>
+    /// <summary>Opens the sender, the intercept links, the capture and the engine; starts the engine, the links and the capture, in that order.</summary>
     /// <exception cref="CaptureException">The capture cannot be opened (privileges, libpcap, interface, filter).</exception>
     public void Start()
     {
@@ -94,10 +94,14 @@ public sealed class LiveCopy : ICopyRun, ICaptureSink, IResponsePayloadSink
         {
             _sender = _options.SendMode == SendMode.Pcap ? new PcapSender(_options.Interface) : new RawIpSender();
             _channel = new InterceptClient(_options.InterceptServers, _options.Channel, this);
-            _engine = new CopyEngine(_options.Copy, _sender, new InterceptChannelAdapter(_channel), clientQueueCapacity: CopyEngine.LiveClientQueueCapacity);
+            _capture = OpenCapture();
+
+            // The engine thread reads the intercept links and a raw-socket capture itself, between its events: one
+            // thread wakes for what a capture thread, a thread per link and the engine each woke for (docs/architecture.md).
+            _engine = new CopyEngine(_options.Copy, _sender, new InterceptChannelAdapter(_channel), CopyEngine.LiveClientQueueCapacity,
+                (_capture as RawSocketCapture)?.ReadOnPollingThread(), _channel.ReceiveOnPollingThread(), ClientCaptureBatchWindow);
             _engine.Start();
             _channel.Start();
-            _capture = OpenCapture();
             _capture.Start(this);
             _silenceMonitor?.Start();
             StartOnlineAnswerCapture();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TcpReplay.Engine.Buffers;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Tests.Connections;
 using TcpReplay.Engine.Tests.Lab;
 using static TcpReplay.Engine.Tests.Lab.LabTopology;
 using LinkType = TcpReplay.Engine.Packets.LinkType;
@@ -54,6 +55,64 @@ public class RawSocketCaptureTests
     [RootFact]
     public void WithABatchWindowDeliversEveryPacketSoonAfterItCame() =>
         BatchWindowCheck.DeliversEverySynSoonAfterTheClients(pool => new RawSocketCapture([Port], pool, options: BatchWindowCheck.OneMillisecond));
+
+    [RootFact]
+    public void ReadByTheEnginesPollItDeliversEveryPacketSoonAfterItCameOnThePollingThread()
+    {
+        PollingLoop? loop = null;
+        var threads = new HashSet<int>();
+        try
+        {
+            BatchWindowCheck.DeliversEverySynSoonAfterTheClients(
+                pool =>
+                {
+                    var capture = new RawSocketCapture([Port], pool, options: BatchWindowCheck.OneMillisecond);
+                    loop = new PollingLoop(capture.ReadOnPollingThread(), answers: null);
+                    return capture;
+                },
+                sink => new ThreadNotingSink(sink, threads));
+        }
+        finally
+        {
+            loop?.Dispose();
+        }
+
+        Assert.Equal([loop!.ThreadId], threads);
+    }
+
+    [RootFact]
+    public void ReadByTheEnginesPollDisposeReturnsWithinTwoSecondsWhileTrafficFlows()
+    {
+        using var lab = new LabNetwork();
+        Direct(lab);
+        lab.StartHttpServer(Online, Port);
+        var pool = new PacketBufferPool();
+        var sink = new CollectingSink(pool);
+        RawSocketCapture capture;
+        PollingLoop loop;
+        using (NetworkNamespaceScope.Enter(lab.Name(Online)))
+        {
+            capture = new RawSocketCapture([Port], pool);
+            loop = new PollingLoop(capture.ReadOnPollingThread(), answers: null);
+            capture.Start(sink);
+        }
+
+        using (loop)
+        {
+            var client = lab.StartClient(Client, OnlineAddress, Port, connections: 1000, TimeSpan.Zero, TimeSpan.FromSeconds(8));
+            Assert.True(sink.WaitUntil(p => p.Count > 50, TimeSpan.FromSeconds(5)), "No traffic flowed.");
+            var clock = Stopwatch.StartNew();
+            capture.Dispose();
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"Dispose took {clock.Elapsed}.");
+            Assert.False(client.HasExited, "The traffic ended before the capture was disposed; the test proves nothing.");
+            Assert.Equal(CaptureStatus.Stopped, capture.Status);
+            var delivered = capture.Statistics.Delivered;
+            Thread.Sleep(100);
+            Assert.Equal(delivered, capture.Statistics.Delivered);
+        }
+
+        Assert.Equal(0, pool.Outstanding);
+    }
 
     [RootFact]
     public void AQuietPortsPacketsAreHandedOverAtOnceEvenWithABatchWindow()
@@ -214,5 +273,19 @@ public class RawSocketCaptureTests
         capture.Dispose();
         capture.Dispose();
         Assert.Throws<ObjectDisposedException>(() => capture.Start(new CollectingSink(pool)));
+    }
+
+    /// <summary>Notes which threads deliver, then hands the packet on.</summary>
+    private sealed class ThreadNotingSink(ICaptureSink inner, HashSet<int> threads) : ICaptureSink
+    {
+        public void OnPacket(PacketBuffer buffer, LinkType linkType)
+        {
+            lock (threads)
+            {
+                threads.Add(Environment.CurrentManagedThreadId);
+            }
+
+            inner.OnPacket(buffer, linkType);
+        }
     }
 }

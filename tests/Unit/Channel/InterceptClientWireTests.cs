@@ -90,11 +90,14 @@ public sealed class InterceptClientWireTests : IDisposable
         Assert.Equal(Hex(HelloHex + "c6130001 9c41 0001 c612001e 1f90"), ReadExactly(link, 28));
     }
 
-    [Fact]
-    public void ACombinedFrameIsSplitIntoRecordsForTheSinkWithTheServerIndex()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ACombinedFrameIsSplitIntoRecordsForTheSinkWithTheServerIndex(bool polled)
     {
         var sink = new RecordingSink();
-        using var client = StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
+        using var reading = new LinkReading(polled);
+        using var client = reading.StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
         using var link = Accept();
         ReadExactly(link, 14);
 
@@ -112,11 +115,14 @@ public sealed class InterceptClientWireTests : IDisposable
         Assert.All(sink.Records, r => Assert.Equal(0, r.Intercept));
     }
 
-    [Fact]
-    public void ARecordFromCInterceptWithIpOptionsReachesTheSinkWithItsTcpHeaderAtByte20()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ARecordFromCInterceptWithIpOptionsReachesTheSinkWithItsTcpHeaderAtByte20(bool polled)
     {
         var sink = new RecordingSink();
-        using var client = StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
+        using var reading = new LinkReading(polled);
+        using var client = reading.StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
         using var link = Accept();
         ReadExactly(link, 14);
         var packet = Response(FakeClient(1), 40001, Ack, payloadLength: 7, ipOptions: [1, 1, 1, 0]);
@@ -134,11 +140,14 @@ public sealed class InterceptClientWireTests : IDisposable
         Assert.Equal(40001, RecordClientPort(record));
     }
 
-    [Fact]
-    public void AnInvalidRecordIsSkippedAndTheLinkKept()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnInvalidRecordIsSkippedAndTheLinkKept(bool polled)
     {
         var sink = new RecordingSink();
-        using var client = StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
+        using var reading = new LinkReading(polled);
+        using var client = reading.StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
         using var link = Accept();
         ReadExactly(link, 14);
         var frame = new byte[2 + 128];
@@ -153,11 +162,14 @@ public sealed class InterceptClientWireTests : IDisposable
         Assert.True(client.IsConnected);
     }
 
-    [Fact]
-    public void ACombinedCountAboveTheMaximumIsAProtocolErrorThatDropsTheLinkWhichThenReconnects()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ACombinedCountAboveTheMaximumIsAProtocolErrorThatDropsTheLinkWhichThenReconnects(bool polled)
     {
         var sink = new RecordingSink();
-        using var client = StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
+        using var reading = new LinkReading(polled);
+        using var client = reading.StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
         using (var bad = Accept())
         {
             ReadExactly(bad, 14);
@@ -179,11 +191,14 @@ public sealed class InterceptClientWireTests : IDisposable
         Poll.Until(() => sink.Count == 1, "a record on the new link");
     }
 
-    [Fact]
-    public void APayloadVariantCountAboveSixIsAProtocolError()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void APayloadVariantCountAboveSixIsAProtocolError(bool polled)
     {
         var sink = new RecordingSink();
-        using var client = StartClient(Endpoint, sink, o => { o.LinksPerServer = 1; o.WithPayload = true; });
+        using var reading = new LinkReading(polled);
+        using var client = reading.StartClient(Endpoint, sink, o => { o.LinksPerServer = 1; o.WithPayload = true; });
         using var link = Accept();
         ReadExactly(link, 14);
 
@@ -193,11 +208,14 @@ public sealed class InterceptClientWireTests : IDisposable
         Assert.Equal(1, client.ProtocolErrors);
     }
 
-    [Fact]
-    public void AnInterceptThatClosesTheLinkIsReportedAndReconnected()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnInterceptThatClosesTheLinkIsReportedAndReconnected(bool polled)
     {
         var sink = new RecordingSink();
-        using var client = StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
+        using var reading = new LinkReading(polled);
+        using var client = reading.StartClient(Endpoint, sink, o => o.LinksPerServer = 1);
         using (var first = Accept())
         {
             ReadExactly(first, 14);
@@ -209,6 +227,54 @@ public sealed class InterceptClientWireTests : IDisposable
         WaitConnected(client, 1);
         Assert.Contains(sink.States, s => s.State == InterceptLinkState.Backoff && s.LastError!.Contains("closed the connection"));
         Assert.Equal(2, client.Links[0].Connects);
+    }
+
+    [Fact]
+    public void PolledLinksDeliverOnThePollingThreadAndHaveNoReadingThreadOfTheirOwn()
+    {
+        var sink = new RecordingSink();
+        using var reading = new LinkReading(polled: true);
+        using var client = reading.StartClient(Endpoint, sink, o => o.LinksPerServer = 2);
+        using var first = Accept();
+        using var second = Accept();
+        ReadExactly(first, 14);
+        ReadExactly(second, 14);
+        WaitConnected(client, 2);
+
+        var frame = new byte[2 + 64];
+        CombinedFrame.WriteCount(frame, 1);
+        ResponseRecord.Encode(Response(FakeClient(1), 40001, Ack), false, frame.AsSpan(2));
+        first.Send(frame);
+        second.Send(frame);
+
+        Poll.Until(() => sink.Count == 2, "a record from each link");
+        Assert.Equal([reading.Poller!.ThreadId], sink.DeliveringThreads);
+    }
+
+    [Fact]
+    public void DisposingAPolledClientEndsItsLinksWhileThePollerWaitsOnThem()
+    {
+        var sink = new RecordingSink();
+        using var reading = new LinkReading(polled: true);
+        var client = reading.StartClient(Endpoint, sink, o => o.LinksPerServer = 2);
+        using var first = Accept();
+        using var second = Accept();
+        WaitConnected(client, 2);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        client.Dispose();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"Dispose took {watch.Elapsed.TotalMilliseconds:0} ms");
+        Assert.All(client.Links, l => Assert.Equal(InterceptLinkState.Stopped, l.State));
+        Assert.True(ClosedByPeer(first, Poll.Default) && ClosedByPeer(second, Poll.Default), "both links should be closed");
+    }
+
+    [Fact]
+    public void TheLinksCannotBeHandedToAPollerOnceTheyRun()
+    {
+        using var client = StartClient(Endpoint, new RecordingSink(), o => o.LinksPerServer = 1);
+
+        Assert.Throws<InvalidOperationException>(() => client.ReceiveOnPollingThread());
     }
 
     [Fact]

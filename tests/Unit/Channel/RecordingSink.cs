@@ -8,12 +8,26 @@ internal sealed class RecordingSink : IResponseSink
     private readonly object _lock = new();
     private readonly List<(byte[] Record, int Intercept)> _records = new();
     private readonly List<InterceptLinkStatus> _states = new();
+    private readonly HashSet<int> _deliveringThreads = new();
 
     public void OnResponse(ReadOnlySpan<byte> record, int interceptIndex)
     {
         lock (_lock)
         {
             _records.Add((record.ToArray(), interceptIndex));
+            _deliveringThreads.Add(Environment.CurrentManagedThreadId);
+        }
+    }
+
+    /// <summary>The managed ids of the threads that delivered records.</summary>
+    public IReadOnlyCollection<int> DeliveringThreads
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _deliveringThreads.ToArray();
+            }
         }
     }
 
