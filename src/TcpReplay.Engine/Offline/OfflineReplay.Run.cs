@@ -6,6 +6,7 @@ using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Statistics;
 using TcpReplay.Engine.Threading;
+using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Offline;
 
@@ -18,6 +19,9 @@ public sealed partial class OfflineReplay
 
     /// <summary>The copy engine thread's name as the kernel keeps it (15 characters).</summary>
     private const string EngineThreadName = "TcpReplay copy ";
+
+    /// <summary>The intercept links' receive and send threads' name as the kernel keeps it.</summary>
+    private const string LinkThreadName = "TcpReplay inter";
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan RehearsalBudget = TimeSpan.FromSeconds(1.5);
 
@@ -101,17 +105,22 @@ public sealed partial class OfflineReplay
         if (_waits is null)
         {
             SystemWaitPrimitives.ReduceTimerSlack();
+            // Only this replay's engine thread: the ones named so before it started belong to other copies.
+            var engineThreads = ThreadNice.ThreadsNamed(EngineThreadName);
+            engineThreads.ExceptWith(_enginesBefore);
             if (_options.RaisePriority)
             {
                 ThreadNice.TrySetForCurrentThread(RaisedNice);
-                // Only this replay's engine thread: the ones named so before it started belong to other copies.
-                foreach (var tid in ThreadNice.ThreadsNamed(EngineThreadName))
+                foreach (var tid in engineThreads)
                 {
-                    if (!_enginesBefore.Contains(tid))
-                    {
-                        ThreadNice.TryRaise(tid, RaisedNice);
-                    }
+                    ThreadNice.TryRaise(tid, RaisedNice);
                 }
+            }
+
+            // The engine and its sending thread feed each other at Max: on one core they would take turns.
+            if (_sender is ThreadedRawIpSender threaded && engineThreads.Count == 1)
+            {
+                ThreadAffinity.TryPinApart(engineThreads.First(), threaded.ThreadId);
             }
         }
 
@@ -133,6 +142,7 @@ public sealed partial class OfflineReplay
             }
 
             WaitForIntercept(cancellation);
+            RaiseInterceptLinks();
             _phase = ReplayPhase.Replaying;
             _timeline!.Begin();
             for (var loop = 0; loop < _options.Loop && !cancellation.IsCancellationRequested; loop++)
@@ -181,6 +191,26 @@ public sealed partial class OfflineReplay
         long bound = _options.MaxPacketsInFlight;
         _engine!.PrepareBuffers((int)Math.Min(plan.ShortPackets * loops, bound), (int)Math.Min((plan.Packets - plan.ShortPackets) * loops, bound));
         GC.Collect();
+    }
+
+    /// <summary>
+    /// The intercept links' threads carry the target's answers to the engine, its SYN-ACKs and window updates among them:
+    /// at Max the raised engine and sending thread hold both cores, and links left at nice 0 would wait behind them.
+    /// </summary>
+    private void RaiseInterceptLinks()
+    {
+        if (_waits is not null || !_options.RaisePriority)
+        {
+            return;
+        }
+
+        foreach (var tid in ThreadNice.ThreadsNamed(LinkThreadName))
+        {
+            if (!_linksBefore.Contains(tid))
+            {
+                ThreadNice.TryRaise(tid, RaisedNice);
+            }
+        }
     }
 
     private void WaitForIntercept(CancellationToken cancellation)
