@@ -6,7 +6,6 @@ using TcpReplay.Engine.Packets;
 using TcpReplay.Engine.Runs;
 using TcpReplay.Engine.Statistics;
 using TcpReplay.Engine.Threading;
-using TcpReplay.Engine.Transmit;
 
 namespace TcpReplay.Engine.Offline;
 
@@ -105,22 +104,17 @@ public sealed partial class OfflineReplay
         if (_waits is null)
         {
             SystemWaitPrimitives.ReduceTimerSlack();
-            // Only this replay's engine thread: the ones named so before it started belong to other copies.
-            var engineThreads = ThreadNice.ThreadsNamed(EngineThreadName);
-            engineThreads.ExceptWith(_enginesBefore);
             if (_options.RaisePriority)
             {
                 ThreadNice.TrySetForCurrentThread(RaisedNice);
-                foreach (var tid in engineThreads)
+                // Only this replay's engine thread: the ones named so before it started belong to other copies.
+                foreach (var tid in ThreadNice.ThreadsNamed(EngineThreadName))
                 {
-                    ThreadNice.TryRaise(tid, RaisedNice);
+                    if (!_enginesBefore.Contains(tid))
+                    {
+                        ThreadNice.TryRaise(tid, RaisedNice);
+                    }
                 }
-            }
-
-            // The engine and its sending thread feed each other at Max: on one core they would take turns.
-            if (_sender is ThreadedRawIpSender threaded && engineThreads.Count == 1)
-            {
-                ThreadAffinity.TryPinApart(engineThreads.First(), threaded.ThreadId);
             }
         }
 

@@ -189,7 +189,7 @@ public sealed partial class OfflineReplay : ICopyRun
             }
 
             _engine = new CopyEngine(_options.Copy, synWatch, _engineChannel, _time);
-            _enginesBefore = _waits is null ? ThreadNice.ThreadsNamed(EngineThreadName) : [];
+            _enginesBefore = _options.RaisePriority && _waits is null ? ThreadNice.ThreadsNamed(EngineThreadName) : [];
             _linksBefore = _waits is null && _options.RaisePriority ? ThreadNice.ThreadsNamed(LinkThreadName) : [];
             _engine.Start();
             _channel?.Start();

@@ -5,7 +5,7 @@ namespace TcpReplay.Engine.Transmit;
 
 /// <summary>
 /// A raw IPv4 sender (<see cref="RawIpSender"/>'s socket) whose sendmmsg calls run on a thread of their own: the engine
-/// fills the next batch while the kernel sends the last one, on the other core.
+/// fills the next batch while the kernel sends the last one, on another core.
 /// </summary>
 /// <remarks>
 /// <para>A raw socket's packet crosses the veth to the target in the sender's context, so the target's bridge, netfilter,
@@ -36,7 +36,6 @@ internal sealed class ThreadedRawIpSender : IBatchingPacketSender
     private readonly object _gate = new();
     private readonly Thread _thread;
     private readonly int _nice;
-    private readonly ManualResetEventSlim _started = new();
 
     // Guarded by _gate: batches handed to the sending thread, and batches it has sent, since the start.
     private long _flushed;
@@ -58,12 +57,7 @@ internal sealed class ThreadedRawIpSender : IBatchingPacketSender
         _nice = nice;
         _thread = new Thread(SendLoop) { IsBackground = true, Name = "TcpReplay sender" };
         _thread.Start();
-        using var started = _started;
-        started.Wait();
     }
-
-    /// <summary>The kernel's id of the sending thread (to place it apart from the engine's); 0 where there is none.</summary>
-    public int ThreadId { get; private set; }
 
     // The batch the owner fills: the one after the last flushed, which the sending thread has done with (see Flush).
     private MessageBatch Filling => _batches[_flushed % BatchCount];
@@ -136,8 +130,6 @@ internal sealed class ThreadedRawIpSender : IBatchingPacketSender
     private void SendLoop()
     {
         ThreadNice.TrySetForCurrentThread(_nice);
-        ThreadId = ThreadNice.CurrentThreadId();
-        _started.Set();
         try
         {
             SendFlushedBatches();
