@@ -356,7 +356,8 @@ public sealed partial class CopyEngine
         }
     }
 
-    void ISendOutcome.Sent(int count) => Statistics.PacketsSentField += count;
+    // Atomic: a sender with a sending thread of its own (ThreadedRawIpSender) reports from there.
+    void ISendOutcome.Sent(int count) => Interlocked.Add(ref Statistics.PacketsSentField, count);
 
     void ISendOutcome.Failed(int errno) => Statistics.CountSendError(errno);
 

@@ -55,6 +55,26 @@ public sealed partial class CopyEngine
         }
     }
 
+    /// <summary>
+    /// Makes the exchange log now and touches its pages, ahead of a burst (an offline replay at Max) that would otherwise
+    /// fault them in on the engine thread, one request at a time.
+    /// </summary>
+    internal void PrepareExchangeLog()
+    {
+        if (Options.ExchangeLogSize <= 0)
+        {
+            return;
+        }
+
+        lock (_exchangeLogLock)
+        {
+            _exchangeLog ??= new ExchangeSlot[Options.ExchangeLogSize];
+            _exchangeLogConnection ??= new long[Options.ExchangeLogSize];
+            Array.Clear(_exchangeLog);
+            Array.Clear(_exchangeLogConnection);
+        }
+    }
+
     void IConnectionHost.LogExchange(long connectionId, in ExchangeSlot slot)
     {
         if (Options.ExchangeLogSize <= 0)

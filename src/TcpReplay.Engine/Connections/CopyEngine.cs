@@ -47,6 +47,9 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     /// </summary>
     internal const int TinyBufferSize = 512;
 
+    /// <summary>The most a connection's queues are sized for ahead (<see cref="ExpectBacklogPerConnection"/>); beyond it they grow.</summary>
+    internal const int MaxExpectedBacklog = 1024;
+
     /// <summary>Idle buffers each of the engine's pools keeps for reuse.</summary>
     private const int RetainedBuffers = 16384;
     private static readonly long SweepInterval = 1_000_000_000;
@@ -141,6 +144,8 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
     public DateTime UtcNow => _time.GetUtcNow().UtcDateTime;
 
     public bool AnyTargetResponseSeen => _anyTargetResponse;
+
+    public int ExpectedBacklogPerConnection { get; private set; }
 
     public bool InterceptConnected => _channel.IsConnected;
 
@@ -267,6 +272,14 @@ public sealed partial class CopyEngine : IConnectionHost, ISendOutcome, IDisposa
             }
         }
     }
+
+    /// <summary>
+    /// Sizes each new connection's queues for the backlog of a replay at Max (its capture's client packets per
+    /// connection, at most <see cref="MaxExpectedBacklog"/>), so a connection does not grow them by doublings during the
+    /// burst: each growth is fresh memory, faulted in and cleared on the engine thread while the target waits.
+    /// </summary>
+    internal void ExpectBacklogPerConnection(long segments) =>
+        ExpectedBacklogPerConnection = (int)Math.Clamp(segments, 0, MaxExpectedBacklog);
 
     /// <summary>The smallest engine buffer that holds <paramref name="length"/> bytes (at most <see cref="Pool"/>'s size).</summary>
     internal PacketBuffer RentFor(int length) => length <= TinyBufferSize ? _tinyPool.Rent() : Pool.Rent();

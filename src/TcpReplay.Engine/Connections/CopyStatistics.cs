@@ -254,7 +254,7 @@ public sealed partial class CopyStatistics
 
     internal void CountSendError(int errno)
     {
-        SendErrorsTotalField++;
+        Interlocked.Increment(ref SendErrorsTotalField);
         lock (_sendErrorsLock)
         {
             _sendErrors[errno] = _sendErrors.GetValueOrDefault(errno) + 1;

@@ -14,6 +14,12 @@ internal interface IConnectionHost
     /// <summary>Wall-clock time for records (UTC).</summary>
     DateTime UtcNow { get; }
 
+    /// <summary>
+    /// Segments a new connection is expected to hold at once before its handshake completes (an offline replay at Max
+    /// hands its capture over in one go); its queues start at that size instead of growing by doublings. 0 when unknown.
+    /// </summary>
+    int ExpectedBacklogPerConnection { get; }
+
     /// <summary>True once any target packet at all has come back through an intercept.</summary>
     bool AnyTargetResponseSeen { get; }
 

@@ -22,8 +22,8 @@ internal sealed partial class ReplayConnection
 
     private readonly IConnectionHost _host;
     private readonly ResponseComparison _comparison;
-    private readonly Queue<PendingSegment> _pending = new();
-    private readonly Queue<PendingSegment> _unacked = new();
+    private readonly Queue<PendingSegment> _pending;
+    private readonly Queue<PendingSegment> _unacked;
     private readonly List<PendingSegment> _outOfOrder = [];
 
     private bool _haveClientSequence;
@@ -48,6 +48,8 @@ internal sealed partial class ReplayConnection
         uint fakeAddress, ushort fakePort, long now)
     {
         _host = host;
+        _pending = new(host.ExpectedBacklogPerConnection);
+        _unacked = new(host.ExpectedBacklogPerConnection);
         Record = record;
         Transfer = transfer;
         ClientAddress = clientAddress;

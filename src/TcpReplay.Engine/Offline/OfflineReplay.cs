@@ -52,6 +52,7 @@ public sealed partial class OfflineReplay : ICopyRun
     private int _stopped;
     private int _postedSinceWake;
     private HashSet<int> _enginesBefore = [];
+    private HashSet<int> _linksBefore = [];
 
     public OfflineReplay(OfflineReplayOptions options)
         : this(options, null, null, null, null)
@@ -175,7 +176,7 @@ public sealed partial class OfflineReplay : ICopyRun
             _plan = Plan();
             Raise(_plan.Describe(_options));
             _scheduler = new PrecisionScheduler(_time, _waits);
-            _sender = _testSender ?? (_options.SendMode == SendMode.Pcap ? new PcapSender(_options.Interface) : new RawIpSender());
+            _sender = _testSender ?? NewSender();
             var synWatch = new SynWatchSender(_sender, _scheduler);
             if (_testChannel is null)
             {
@@ -189,6 +190,7 @@ public sealed partial class OfflineReplay : ICopyRun
 
             _engine = new CopyEngine(_options.Copy, synWatch, _engineChannel, _time);
             _enginesBefore = _options.RaisePriority && _waits is null ? ThreadNice.ThreadsNamed(EngineThreadName) : [];
+            _linksBefore = _waits is null && _options.RaisePriority ? ThreadNice.ThreadsNamed(LinkThreadName) : [];
             _engine.Start();
             _channel?.Start();
             _timeline = new ReplayTimeline(_scheduler, _options.Speed, Post, synWatch);
@@ -200,6 +202,21 @@ public sealed partial class OfflineReplay : ICopyRun
             Stop();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The raw socket sends from a thread of its own at Max, where its kernel path (the target's receive included) is most
+    /// of the engine's work and the engine has the next batch ready at once; at a finite speed the engine waits between
+    /// packets anyway, and the timeline reads each SYN's send time, which a sending thread would blur.
+    /// </summary>
+    private IPacketSender NewSender()
+    {
+        if (_options.SendMode == SendMode.Pcap)
+        {
+            return new PcapSender(_options.Interface);
+        }
+
+        return _options.Speed.IsMax ? new ThreadedRawIpSender(_options.RaisePriority && _waits is null ? RaisedNice : 0) : new RawIpSender();
     }
 
     /// <summary>Stops the replay (the copies still open are reset at the target) within about 2 s.</summary>

@@ -12,7 +12,8 @@ namespace TcpReplay.Engine.Offline;
 /// <remarks>
 /// Called on the engine thread; read from the replay thread. One long per port, no allocation. When the real sender
 /// batches (sendmmsg), so does this one: without it every packet of a replay took a system call of its own, which at
-/// Max was most of the engine thread's time. A held SYN is noted when its batch has gone, not when it was held.
+/// Max was most of the engine thread's time. A held SYN is noted when its batch has gone, not when it was held (with
+/// <see cref="ThreadedRawIpSender"/>, only at Max, where the timeline reads no SYN time: when it went to the sending thread).
 /// </remarks>
 internal sealed class SynWatchSender(IPacketSender inner, PrecisionScheduler clock) : IBatchingPacketSender, IConnectionStarts
 {

@@ -63,6 +63,9 @@ public sealed class RawIpSender : IBatchingPacketSender
         }
     }
 
+    /// <summary>Sends a batch filled elsewhere (<see cref="ThreadedRawIpSender"/>'s) on this socket.</summary>
+    internal void SendBatch(MessageBatch batch, ISendOutcome outcome) => batch.Send(_fd, outcome);
+
     public void Dispose()
     {
         _socket.Dispose();
