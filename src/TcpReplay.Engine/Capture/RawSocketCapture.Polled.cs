@@ -47,18 +47,8 @@ public sealed partial class RawSocketCapture : IPolledInput
             return 0;
         }
 
-        var added = false;
-        try
-        {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-            return 0;
-        }
-
-        _held = added;
-        if (!added)
+        _held = PolledSocket.TryHold(_socket, out _);
+        if (!_held)
         {
             return 0;
         }
@@ -99,7 +89,7 @@ public sealed partial class RawSocketCapture : IPolledInput
         if (_held)
         {
             _held = false;
-            _socket.SafeHandle.DangerousRelease();
+            PolledSocket.Release(_socket);
         }
     }
 }

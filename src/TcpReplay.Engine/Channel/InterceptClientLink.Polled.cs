@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using TcpReplay.Engine.Capture;
+using TcpReplay.Engine.Connections;
 
 namespace TcpReplay.Engine.Channel;
 
@@ -55,29 +56,13 @@ internal sealed partial class InterceptClientLink
             socket = _polledSocket;
         }
 
-        if (socket is null)
-        {
-            return false;
-        }
-
-        var added = false;
-        try
-        {
-            socket.SafeHandle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-
-        if (!added)
+        if (socket is null || !PolledSocket.TryHold(socket, out fd))
         {
             return false;
         }
 
         _held = socket;
-        _heldFd = (int)socket.SafeHandle.DangerousGetHandle();
-        fd = _heldFd;
+        _heldFd = fd;
         return true;
     }
 
@@ -127,7 +112,10 @@ internal sealed partial class InterceptClientLink
     /// <summary>Lets go of the socket <see cref="AcquireForPoll"/> held.</summary>
     internal void ReleaseAfterPoll()
     {
-        _held?.SafeHandle.DangerousRelease();
-        _held = null;
+        if (_held is not null)
+        {
+            PolledSocket.Release(_held);
+            _held = null;
+        }
     }
 }

@@ -39,18 +39,12 @@ public sealed class PolledEngineWaitTests : IDisposable
     {
         var queue = new EngineQueue(4, 4);
         using var wait = new PolledEngineWait(null, _input, queue, Window);
-        var producer = new Thread(() =>
+        var elapsed = MillisecondsToWake(wait, TimeSpan.FromMilliseconds(50), () =>
         {
-            Thread.Sleep(50);
             queue.TryEnqueueAnswer(Answer());
         });
 
-        var watch = Stopwatch.StartNew();
-        producer.Start();
-        wait.WaitAndRead(TimeSpan.FromSeconds(5));
-
-        Assert.True(watch.ElapsedMilliseconds < 2000, $"woke after {watch.ElapsedMilliseconds} ms");
-        Assert.True(producer.Join(TimeSpan.FromSeconds(5)));
+        Assert.True(elapsed < 2000, $"woke after {elapsed} ms");
         Assert.Equal(1, queue.DequeueBatch(new EngineEvent[4], TimeSpan.Zero));
     }
 
@@ -59,21 +53,15 @@ public sealed class PolledEngineWaitTests : IDisposable
     {
         var queue = new EngineQueue(4, 4);
         using var wait = new PolledEngineWait(null, _input, queue, Window);
-        var producer = new Thread(() =>
+        var elapsed = MillisecondsToWake(wait, TimeSpan.FromMilliseconds(50), () =>
         {
-            Thread.Sleep(50);
             queue.TryEnqueueClient(Client(), 0, wakeConsumer: false);
             queue.TryEnqueueClient(Client(), 0, wakeConsumer: false);
             Thread.Sleep(50);
             queue.WakeConsumer();
         });
 
-        var watch = Stopwatch.StartNew();
-        producer.Start();
-        wait.WaitAndRead(TimeSpan.FromSeconds(5));
-
-        Assert.InRange(watch.ElapsedMilliseconds, 90, 2000);
-        Assert.True(producer.Join(TimeSpan.FromSeconds(5)));
+        Assert.InRange(elapsed, 90, 2000);
         Assert.Equal(2, queue.DequeueBatch(new EngineEvent[4], TimeSpan.Zero));
     }
 
@@ -82,21 +70,15 @@ public sealed class PolledEngineWaitTests : IDisposable
     {
         var queue = new EngineQueue(4, 4);
         using var wait = new PolledEngineWait(null, _input, queue, Window);
-        var producer = new Thread(() =>
+        var elapsed = MillisecondsToWake(wait, TimeSpan.FromMilliseconds(50), () =>
         {
-            Thread.Sleep(50);
             _input.MakeReadable();
         });
 
-        var watch = Stopwatch.StartNew();
-        producer.Start();
-        wait.WaitAndRead(TimeSpan.FromSeconds(5));
-
-        Assert.True(watch.ElapsedMilliseconds < 2000, $"woke after {watch.ElapsedMilliseconds} ms");
+        Assert.True(elapsed < 2000, $"woke after {elapsed} ms");
         Assert.Equal(1, _input.Reads);
         Assert.Equal(Environment.CurrentManagedThreadId, _input.ReadOnThread);
         Assert.Equal(0, _input.Held);
-        Assert.True(producer.Join(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -140,18 +122,12 @@ public sealed class PolledEngineWaitTests : IDisposable
     {
         var queue = new EngineQueue(4, 4);
         using var wait = new PolledEngineWait(null, _input, queue, Window);
-        var waker = new Thread(() =>
+        var elapsed = MillisecondsToWake(wait, TimeSpan.FromMilliseconds(50), () =>
         {
-            Thread.Sleep(50);
             _input.Wake!();
         });
 
-        var watch = Stopwatch.StartNew();
-        waker.Start();
-        wait.WaitAndRead(TimeSpan.FromSeconds(5));
-
-        Assert.True(watch.ElapsedMilliseconds < 2000, $"woke after {watch.ElapsedMilliseconds} ms");
-        Assert.True(waker.Join(TimeSpan.FromSeconds(5)));
+        Assert.True(elapsed < 2000, $"woke after {elapsed} ms");
     }
 
     [Fact]
@@ -164,18 +140,13 @@ public sealed class PolledEngineWaitTests : IDisposable
         wait.WaitAndRead(TimeSpan.FromSeconds(5));
         Assert.Equal(1, _input.Reads);
 
-        var arrival = new Thread(() =>
+        var elapsed = MillisecondsToWake(wait, TimeSpan.FromMilliseconds(5), () =>
         {
-            Thread.Sleep(5);
             _input.MakeReadable();
         });
-        var watch = Stopwatch.StartNew();
-        arrival.Start();
-        wait.WaitAndRead(TimeSpan.FromSeconds(5));
 
-        Assert.InRange(watch.ElapsedMilliseconds, Window.TotalMilliseconds - 5, 2000);
+        Assert.InRange(elapsed, Window.TotalMilliseconds - 5, 2000);
         Assert.Equal(2, _input.Reads);
-        Assert.True(arrival.Join(TimeSpan.FromSeconds(5)));
 
         _input.Busy = false;
         wait.WaitAndRead(TimeSpan.FromSeconds(5));
@@ -201,6 +172,25 @@ public sealed class PolledEngineWaitTests : IDisposable
         queue.DequeueBatch(new EngineEvent[4], TimeSpan.Zero);
         wait.WaitAndRead(TimeSpan.FromSeconds(5));
         Assert.Equal(1, _input.Reads);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="meanwhile"/> on another thread after <paramref name="delay"/> while <paramref name="wait"/>
+    /// waits up to 5 s; returns how long the wait took.
+    /// </summary>
+    private static long MillisecondsToWake(PolledEngineWait wait, TimeSpan delay, Action meanwhile)
+    {
+        var other = new Thread(() =>
+        {
+            Thread.Sleep(delay);
+            meanwhile();
+        });
+        var watch = Stopwatch.StartNew();
+        other.Start();
+        wait.WaitAndRead(TimeSpan.FromSeconds(5));
+        var elapsed = watch.ElapsedMilliseconds;
+        Assert.True(other.Join(TimeSpan.FromSeconds(5)), "the other thread should end");
+        return elapsed;
     }
 
     /// <summary>An input over an eventfd of its own: readable when a test says so, read back to empty when read.</summary>
